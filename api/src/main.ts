@@ -1,0 +1,29 @@
+import { loadApiConfig } from './config';
+import { createApiApp } from './http/app';
+import { close, ConfigurationError, createLogger, listen, packageVersion, PortInUseError } from './service';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const version = packageVersion(__dirname);
+  const logger = createLogger({ service: 'api', level: config.logLevel, pretty: config.env === 'development', version });
+  const app = createApiApp(config, logger, version);
+  const port = await listen(app.server, config.port, config.host, 'API_PORT');
+  logger.info({ url: `http://${config.host}:${port}` }, 'api listening');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'api stopping');
+    await close(app.server);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError || error instanceof PortInUseError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`api failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+/** What every Users Sync process shares: configuration, logging, health, HTTP basics. */
+export * from './environment';
+export * from './logger';
+export * from './health';
+export * from './http-server';

@@ -1,0 +1,43 @@
+// One jest project per package plus end-to-end. @swc/jest strips types without checking
+// them (type checking is `npm run typecheck`), which keeps the suite fast.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', tsx: true },
+      transform: { react: { runtime: 'automatic' } },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const shared = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  moduleNameMapper: {
+    '^@users-sync/(api|bot|emulator|tabs)/(.*)$': '<rootDir>/$1/src/$2',
+  },
+  setupFiles: ['<rootDir>/tests/support/trust-dev-certificate.ts'],
+};
+
+const project = (name, extra = {}) => ({
+  ...shared,
+  displayName: name,
+  testMatch: [`<rootDir>/tests/${name}/**/*.test.ts?(x)`],
+  ...extra,
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  projects: [
+    project('api'),
+    project('bot'),
+    project('tabs'),
+    project('emulator'),
+    project('e2e', { testTimeout: 180_000 }),
+  ],
+  testTimeout: 30_000,
+};
