@@ -12,6 +12,6 @@ describe('bot configuration', () => {
   });
 
   it('names API_URL when it is not a URL', () => {
-    expect(() => loadBotConfig({ API_URL: 'localhost:3000' })).toThrow(/API_URL: expected an absolute URL/);
+    expect(() => loadBotConfig({ API_URL: 'localhost:3000' })).toThrow(/API_URL: expected an absolute http\(s\) URL/);
   });
 });

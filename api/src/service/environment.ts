@@ -81,7 +81,7 @@ export const configurationFields = {
       error: 'expected development, production or test',
     })
     .default('development'),
-  url: z.url({ error: 'expected an absolute URL such as https://example.com' }),
+  url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL such as https://example.com' }),
   optionalText: z
     .string()
     .optional()

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const employeeSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    department: z.string().nullable(),
+    jobTitle: z.string().nullable(),
+    office: z.string().nullable(),
+    city: z.string().nullable(),
+    country: z.string().nullable(),
+    preferredLanguage: z.string().nullable(),
+    employeeId: z.string().nullable(),
+    company: z.string().nullable(),
+    managerEmail: z.string().nullable(),
+    source: z.enum(['microsoft', 'csv', 'manual']),
+    status: z.enum(['active', 'inactive']),
+    firstSeenAt: z.iso.datetime(),
+    lastSyncedAt: z.iso.datetime().nullable(),
+    deactivatedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Employee' });
+export type Employee = z.infer<typeof employeeSchema>;
+
+export const employeeQuerySchema = z.object({
+  search: z.string().trim().max(256).optional(),
+  status: z.enum(['active', 'inactive']).optional(),
+  source: z.enum(['microsoft', 'csv', 'manual']).optional(),
+  department: z.string().trim().max(256).optional(),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const employeePageSchema = z
+  .object({ employees: z.array(employeeSchema), total: z.number().int(), nextCursor: z.string().nullable() })
+  .meta({ id: 'EmployeePage' });
+
+export const employeeChangeSchema = z
+  .object({
+    at: z.iso.datetime(),
+    runId: z.string().nullable(),
+    change: z.enum(['created', 'updated', 'deactivated', 'reactivated']),
+    fields: z.record(z.string(), z.object({ from: z.string().nullable(), to: z.string().nullable() })),
+  })
+  .meta({ id: 'EmployeeChange' });
+
+export const employeeDetailSchema = z
+  .object({ employee: employeeSchema, changes: z.array(employeeChangeSchema) })
+  .meta({ id: 'EmployeeDetail' });

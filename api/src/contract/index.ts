@@ -1,0 +1,9 @@
+/** The REST contract shared by the api, the tab and the bot: zod schemas and their types. */
+export * from './problem';
+export * from './organization';
+export * from './microsoft-connection';
+export * from './sync-configuration';
+export * from './sync-runs';
+export * from './employees';
+export * from './bot-notification';
+export * from './routes';

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const emailProviderSchema = z.enum(['microsoft', 'google', 'other', 'unknown']).meta({ id: 'EmailProvider' });
+export type EmailProvider = z.infer<typeof emailProviderSchema>;
+
+export const roleSchema = z.enum(['owner', 'admin']).meta({ id: 'Role' });
+export type Role = z.infer<typeof roleSchema>;
+
+export const providerDetectionSchema = z
+  .object({
+    provider: emailProviderSchema,
+    domain: z.string(),
+    /** What made us decide: an MX host, the OpenID discovery answer… */
+    evidence: z.string().optional(),
+    detectedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ProviderDetection' });
+
+export const meSchema = z
+  .object({
+    user: z.object({
+      id: z.string().describe('Entra object id (oid)'),
+      name: z.string(),
+      email: z.string(),
+      role: roleSchema,
+    }),
+    organization: z.object({
+      id: z.string(),
+      name: z.string(),
+      tenantId: z.string(),
+      providerDetection: providerDetectionSchema.nullable(),
+    }),
+  })
+  .meta({ id: 'Me' });
+export type Me = z.infer<typeof meSchema>;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { problemSchema } from './problem';
+import { meSchema } from './organization';
+import {
+  consentCallbackQuerySchema,
+  groupPageSchema,
+  groupSearchQuerySchema,
+  microsoftConnectionSchema,
+  startConsentResponseSchema,
+} from './microsoft-connection';
+import { syncConfigurationSchema } from './sync-configuration';
+import { pageQuerySchema, startSyncRunBodySchema, syncPlanSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
+import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
+
+/**
+ * Who may call a route. Every route names one, and a test fails when a route is served
+ * without being listed here, so no route is ever public by accident.
+ * - public: anyone (health, the OpenAPI document, Entra's consent redirect — which is
+ *   protected by its signed, single-use `state` instead);
+ * - member: a signed-in owner or admin of the organization the token's tenant selects;
+ * - owner: the organization's owner only.
+ */
+export type RouteAccess = 'public' | 'member' | 'owner';
+
+export type RouteResponse =
+  | { kind: 'json'; status: number; schema: z.ZodType }
+  | { kind: 'empty'; status: 204 }
+  | { kind: 'redirect' }
+  | { kind: 'event-stream' }
+  | { kind: 'csv' };
+
+export interface RouteDefinition {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** restify-style path, `:name` for parameters. */
+  path: string;
+  summary: string;
+  access: RouteAccess;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: RouteResponse;
+}
+
+const json = (schema: z.ZodType, status = 200): RouteResponse => ({ kind: 'json', status, schema });
+
+/** The api's REST contract: the tab and the bot call exactly these. */
+export const routes = {
+  health: { method: 'get', path: '/healthz', summary: 'Liveness and version', access: 'public', response: json(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() })) },
+  openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
+  me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },
+
+  connection: { method: 'get', path: '/api/microsoft/connection', summary: 'Microsoft 365 connection status', access: 'member', response: json(microsoftConnectionSchema) },
+  startConsent: { method: 'post', path: '/api/microsoft/consent', summary: 'Start "Connect to Microsoft 365": returns the admin-consent URL', access: 'member', response: json(startConsentResponseSchema) },
+  consentCallback: { method: 'get', path: '/api/microsoft/consent/callback', summary: "Entra's admin-consent redirect; verifies state, proves the tenant, returns to the tab", access: 'public', query: consentCallbackQuerySchema, response: { kind: 'redirect' } },
+  disconnect: { method: 'delete', path: '/api/microsoft/connection', summary: 'Disconnect Microsoft 365 (employees are kept)', access: 'owner', response: { kind: 'empty', status: 204 } },
+  searchGroups: { method: 'get', path: '/api/microsoft/groups', summary: 'Groups for the picker, by display name, with member counts', access: 'member', query: groupSearchQuerySchema, response: json(groupPageSchema) },
+
+  getConfiguration: { method: 'get', path: '/api/sync/configuration', summary: 'Scope, options, schedule and deletion guard', access: 'member', response: json(syncConfigurationSchema) },
+  saveConfiguration: { method: 'put', path: '/api/sync/configuration', summary: 'Save scope and options ("Save changes and sync users" then starts a run)', access: 'member', body: syncConfigurationSchema, response: json(syncConfigurationSchema) },
+
+  startRun: { method: 'post', path: '/api/sync/runs', summary: 'Start a sync (or a dry run); answers the running one if a sync is already under way', access: 'member', body: startSyncRunBodySchema, response: json(syncRunSchema, 202) },
+  listRuns: { method: 'get', path: '/api/sync/runs', summary: 'Sync history, newest first', access: 'member', query: pageQuerySchema, response: json(syncRunPageSchema) },
+  getRun: { method: 'get', path: '/api/sync/runs/:runId', summary: 'One sync run with its counts and errors', access: 'member', response: json(syncRunSchema) },
+  getRunPlan: { method: 'get', path: '/api/sync/runs/:runId/plan', summary: 'Who a dry run or a held run would create, update, deactivate, reactivate, skip', access: 'member', response: json(syncPlanSchema) },
+  runEvents: { method: 'get', path: '/api/sync/runs/:runId/events', summary: 'Live progress as Server-Sent Events', access: 'member', response: { kind: 'event-stream' } },
+  approveRun: { method: 'post', path: '/api/sync/runs/:runId/approve', summary: 'Apply a run held by the deletion guard', access: 'member', response: json(syncRunSchema) },
+  rejectRun: { method: 'post', path: '/api/sync/runs/:runId/reject', summary: 'Discard a run held by the deletion guard', access: 'member', response: json(syncRunSchema) },
+  cancelRun: { method: 'post', path: '/api/sync/runs/:runId/cancel', summary: 'Cancel a running sync (nobody is deactivated)', access: 'member', response: json(syncRunSchema) },
+
+  listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
+  exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },
+  getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteId = keyof typeof routes;
+
+export { problemSchema };

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+export const syncRunStatusSchema = z
+  .enum(['queued', 'running', 'succeeded', 'failed', 'awaiting_approval', 'rejected', 'cancelled'])
+  .meta({ id: 'SyncRunStatus' });
+export type SyncRunStatus = z.infer<typeof syncRunStatusSchema>;
+
+export const syncRunTriggerSchema = z.enum(['manual', 'schedule', 'webhook', 'configuration', 'cli', 'bot']).meta({ id: 'SyncRunTrigger' });
+
+export const syncCountsSchema = z
+  .object({
+    created: z.number().int(),
+    updated: z.number().int(),
+    deactivated: z.number().int(),
+    reactivated: z.number().int(),
+    unchanged: z.number().int(),
+    skipped: z.number().int(),
+  })
+  .meta({ id: 'SyncCounts' });
+export type SyncCounts = z.infer<typeof syncCountsSchema>;
+
+export const syncProgressSchema = z
+  .object({
+    phase: z.string().describe('e.g. resolving_scope, reading_users, applying, done'),
+    usersRead: z.number().int(),
+    pages: z.number().int(),
+    graphRequests: z.number().int(),
+  })
+  .meta({ id: 'SyncProgress' });
+
+export const syncRunSchema = z
+  .object({
+    id: z.string(),
+    trigger: syncRunTriggerSchema,
+    mode: z.enum(['full', 'incremental']),
+    dryRun: z.boolean(),
+    status: syncRunStatusSchema,
+    progress: syncProgressSchema,
+    counts: syncCountsSchema,
+    /** Why some people were skipped, with how many each. */
+    skippedReasons: z.record(z.string(), z.number().int()),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+    durationMs: z.number().int().nullable(),
+  })
+  .meta({ id: 'SyncRun' });
+export type SyncRun = z.infer<typeof syncRunSchema>;
+
+export const startSyncRunBodySchema = z
+  .object({ dryRun: z.boolean().default(false), full: z.boolean().default(false) })
+  .meta({ id: 'StartSyncRun' });
+
+export const syncRunPageSchema = z
+  .object({ runs: z.array(syncRunSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'SyncRunPage' });
+
+export const pageQuerySchema = z.object({
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(25),
+});
+
+/** Who a dry run or a held run would touch; lists are capped, counts are not. */
+export const syncPlanSchema = z
+  .object({
+    counts: syncCountsSchema,
+    created: z.array(z.object({ email: z.string(), displayName: z.string() })),
+    updated: z.array(z.object({ email: z.string(), displayName: z.string(), fields: z.array(z.string()) })),
+    deactivated: z.array(z.object({ email: z.string(), displayName: z.string() })),
+    reactivated: z.array(z.object({ email: z.string(), displayName: z.string() })),
+    skipped: z.array(z.object({ userPrincipalName: z.string(), reason: z.string() })),
+    listLimit: z.number().int(),
+  })
+  .meta({ id: 'SyncPlan' });
+
+/** Server-Sent Events on a run: `progress` while it runs, then one `finished`. */
+export const syncRunEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), run: syncRunSchema }),
+  z.object({ type: z.literal('finished'), run: syncRunSchema }),
+]);
+export type SyncRunEvent = z.infer<typeof syncRunEventSchema>;

@@ -1,0 +1,142 @@
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import { ApiProblem } from '../problem';
+
+/** The claims we rely on, checked after the signature is. */
+const entraClaimsSchema = z.object({
+  tid: z.string().min(1),
+  oid: z.string().min(1),
+  name: z.string().optional(),
+  preferred_username: z.string().optional(),
+  upn: z.string().optional(),
+  email: z.string().optional(),
+  scp: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+});
+
+export interface EntraIdentity {
+  tenantId: string;
+  objectId: string;
+  name: string;
+  email: string;
+  scopes: string[];
+}
+
+export interface EntraTokenVerifierSettings {
+  /** `https://login.microsoftonline.com`, or the emulator's base: the same code checks both. */
+  authorityHost: string;
+  /** Our API's audiences: the app's client id and its Application ID URI. */
+  audiences: string[];
+  /** Seconds of clock difference tolerated on `exp`/`nbf`. */
+  clockToleranceSeconds?: number;
+}
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Verifies Entra access tokens for our API (Teams SSO or MSAL): RS256 signature against
+ * the issuing tenant's JWKS (fetched, cached and refreshed by jose on an unknown `kid`,
+ * which is how key rotation is followed), the v2 issuer of that tenant, our audience and
+ * the expiry. The tenant is read from the unverified token only to know which keys to
+ * fetch; nothing is trusted before the signature and issuer check pass.
+ */
+export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
+  const tenants = new Map<string, Promise<TenantSigning>>();
+  const signingFor = (tenantId: string): Promise<TenantSigning> => {
+    let signing = tenants.get(tenantId);
+    if (!signing) {
+      signing = discoverTenant(settings.authorityHost, tenantId);
+      tenants.set(tenantId, signing);
+      // A failed discovery is not cached: the next request tries again.
+      signing.catch(() => tenants.delete(tenantId));
+    }
+    return signing;
+  };
+
+  return async function verify(token: string): Promise<EntraIdentity> {
+    let unverified: JWTPayload;
+    try {
+      unverified = decodeJwt(token);
+    } catch {
+      throw new ApiProblem(401, 'TOKEN_MALFORMED', 'The access token is not a JWT. Sign in again.');
+    }
+    const tenantId = typeof unverified.tid === 'string' ? unverified.tid : '';
+    if (!TENANT_ID.test(tenantId)) {
+      throw new ApiProblem(401, 'TOKEN_INVALID', 'The access token names no Entra tenant. Sign in again with a work account.');
+    }
+    let payload: JWTPayload;
+    try {
+      const signing = await signingFor(tenantId.toLowerCase());
+      ({ payload } = await jwtVerify(token, signing.keys, {
+        issuer: signing.issuer,
+        audience: settings.audiences,
+        algorithms: ['RS256'],
+        clockTolerance: settings.clockToleranceSeconds ?? 60,
+        requiredClaims: ['exp', 'iat'],
+      }));
+    } catch (error) {
+      throw toProblem(error);
+    }
+    const claims = entraClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new ApiProblem(401, 'TOKEN_INVALID', 'The access token lacks the tenant or user id. Sign in again.');
+    const email = claims.data.preferred_username ?? claims.data.upn ?? claims.data.email ?? '';
+    return {
+      tenantId: claims.data.tid.toLowerCase(),
+      objectId: claims.data.oid,
+      name: claims.data.name ?? email,
+      email,
+      scopes: claims.data.scp?.split(' ').filter(Boolean) ?? [],
+    };
+  };
+}
+
+interface TenantSigning {
+  issuer: string;
+  keys: ReturnType<typeof createRemoteJWKSet>;
+}
+
+const openIdConfigurationSchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
+
+/** The tenant's issuer and signing keys, from its OpenID configuration (as Entra publishes it). */
+async function discoverTenant(authorityHost: string, tenantId: string): Promise<TenantSigning> {
+  const url = `${authorityHost}/${tenantId}/v2.0/.well-known/openid-configuration`;
+  let response: globalThis.Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch {
+    throw new ApiProblem(503, 'ENTRA_KEYS_UNAVAILABLE', 'Microsoft Entra ID could not be reached to check your sign-in. Try again in a minute.');
+  }
+  if (response.status === 400 || response.status === 404) {
+    throw new ApiProblem(401, 'TOKEN_UNKNOWN_TENANT', 'The access token names a tenant Microsoft Entra ID does not know. Sign in again.');
+  }
+  const parsed = openIdConfigurationSchema.safeParse(response.ok ? await response.json() : undefined);
+  if (!parsed.success) {
+    throw new ApiProblem(503, 'ENTRA_KEYS_UNAVAILABLE', 'Microsoft Entra ID answered oddly while we checked your sign-in. Try again in a minute.');
+  }
+  const expectedIssuer = `${authorityHost}/${tenantId}/v2.0`;
+  if (parsed.data.issuer.toLowerCase() !== expectedIssuer.toLowerCase()) {
+    throw new ApiProblem(401, 'TOKEN_WRONG_ISSUER', 'The tenant in the access token does not match its issuer. Sign in again.');
+  }
+  const keys = createRemoteJWKSet(new URL(parsed.data.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 24 * 60 * 60 * 1000 });
+  return { issuer: parsed.data.issuer, keys };
+}
+
+function toProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof joseErrors.JWTExpired) return new ApiProblem(401, 'TOKEN_EXPIRED', 'Your sign-in has expired. Reload the tab to sign in again.');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return new ApiProblem(401, 'TOKEN_WRONG_AUDIENCE', 'The access token was issued for another application. Sign in to Users Sync again.');
+    if (error.claim === 'iss') return new ApiProblem(401, 'TOKEN_WRONG_ISSUER', 'The access token was not issued by Microsoft Entra ID for its tenant. Sign in again.');
+    return new ApiProblem(401, 'TOKEN_INVALID', `The access token's "${error.claim}" claim is not valid. Sign in again.`);
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) {
+    return new ApiProblem(401, 'TOKEN_SIGNATURE_INVALID', 'The access token signature does not match Microsoft Entra ID keys. Sign in again.');
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) {
+    return new ApiProblem(401, 'TOKEN_INVALID', 'The access token is not a valid Entra token. Sign in again.');
+  }
+  if (error instanceof joseErrors.JWKSTimeout || (error instanceof Error && /fetch|ECONN|ENOTFOUND|certificate/i.test(error.message))) {
+    return new ApiProblem(503, 'ENTRA_KEYS_UNAVAILABLE', 'Microsoft Entra ID signing keys could not be read right now. Try again in a minute.');
+  }
+  return new ApiProblem(401, 'TOKEN_INVALID', 'The access token could not be verified. Sign in again.');
+}

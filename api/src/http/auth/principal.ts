@@ -1,0 +1,12 @@
+import type { Role } from '../../contract';
+
+/** Who is calling: a signed-in member of one organization (onboarding-link sessions come later). */
+export interface Principal {
+  kind: 'member';
+  organizationId: string;
+  tenantId: string;
+  userObjectId: string;
+  name: string;
+  email: string;
+  role: Role;
+}

@@ -1,0 +1,46 @@
+import type { Request, Response } from 'restify';
+import type { Problem } from '../contract';
+import { requestId } from '../service';
+
+/** An error the api answers as `application/problem+json`: a stable code and what to do next. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = 'ApiProblem';
+  }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(req: Request, res: Response, problem: ApiProblem): void {
+  const body: Problem = {
+    type: 'about:blank',
+    title: titles[problem.status] ?? 'Error',
+    status: problem.status,
+    code: problem.code,
+    detail: problem.detail,
+    requestId: requestId(req),
+    ...(problem.fields ? { fields: problem.fields } : {}),
+  };
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (problem.status === 401) headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${problem.code}"`;
+  res.writeHead(problem.status, headers);
+  res.end(JSON.stringify(body));
+}

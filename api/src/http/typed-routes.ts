@@ -1,0 +1,90 @@
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import { routes, type RouteDefinition, type RouteId } from '../contract';
+import { requestLogger } from '../service';
+import { ApiProblem, sendProblem } from './problem';
+import type { Principal } from './auth/principal';
+
+type Route<Id extends RouteId> = (typeof routes)[Id];
+type QueryOf<R> = R extends { query: z.ZodType } ? z.output<R['query']> : Record<string, never>;
+type BodyOf<R> = R extends { body: z.ZodType } ? z.output<R['body']> : undefined;
+type PrincipalOf<R> = R extends { access: 'public' } ? undefined : Principal;
+type ResultOf<R> = R extends { response: { kind: 'json'; schema: z.ZodType } } ? z.input<R['response']['schema']> : void;
+
+export interface RouteContext<Id extends RouteId> {
+  req: Request;
+  res: Response;
+  params: Record<string, string>;
+  query: QueryOf<Route<Id>>;
+  body: BodyOf<Route<Id>>;
+  principal: PrincipalOf<Route<Id>>;
+}
+
+/**
+ * What a handler returns: for JSON routes, the body (validated against the contract on
+ * the way out, so the api never answers what the tab cannot read); other kinds write to
+ * `res` themselves and return nothing.
+ */
+export type RouteHandler<Id extends RouteId> = (context: RouteContext<Id>) => Promise<ResultOf<Route<Id>>>;
+
+export type Authenticate = (req: Request, access: 'member' | 'owner') => Promise<Principal>;
+
+/** Turns zod issues into per-field messages a form can show next to each field. */
+export function fieldProblems(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '(body)';
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
+
+/**
+ * Serves one route of the contract: authentication by the route's declared access,
+ * query and body parsed with its zod schemas, errors as problem+json.
+ */
+export function serveRoute<Id extends RouteId>(server: Server, id: Id, authenticate: Authenticate, handler: RouteHandler<Id>): void {
+  const route = routes[id] as RouteDefinition;
+  server[route.method === 'delete' ? 'del' : route.method](route.path, async (req: Request, res: Response) => {
+    try {
+      const principal = route.access === 'public' ? undefined : await authenticate(req, route.access);
+      const query = route.query ? parseOr422(route.query, req.query ?? {}, 'query') : {};
+      const body = route.body ? parseOr422(route.body, req.body ?? {}, 'body') : undefined;
+      const result = await handler({
+        req,
+        res,
+        params: (req.params ?? {}) as Record<string, string>,
+        query,
+        body,
+        principal,
+      } as RouteContext<Id>);
+      if (route.response.kind === 'json') {
+        const output = route.response.schema.parse(result);
+        res.writeHead(route.response.status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(output));
+      } else if (route.response.kind === 'empty' && !res.headersSent) {
+        res.writeHead(204);
+        res.end();
+      }
+    } catch (error) {
+      if (res.headersSent) {
+        requestLogger(req).error({ err: error }, 'error after the answer had started');
+        res.end();
+        return;
+      }
+      if (error instanceof ApiProblem) return sendProblem(req, res, error);
+      requestLogger(req).error({ err: error }, 'unexpected error');
+      sendProblem(req, res, new ApiProblem(500, 'INTERNAL_ERROR', 'Something went wrong on our side. Try again; if it keeps failing, contact support with the request id.'));
+    }
+  });
+}
+
+function parseOr422<S extends z.ZodType>(schema: S, value: unknown, where: 'query' | 'body'): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const fields = fieldProblems(parsed.error);
+  const summary = Object.entries(fields)
+    .map(([field, message]) => `${field}: ${message}`)
+    .join('; ');
+  throw new ApiProblem(where === 'body' ? 422 : 400, where === 'body' ? 'VALIDATION_FAILED' : 'INVALID_QUERY', `Some values are not valid. ${summary}`, fields);
+}
