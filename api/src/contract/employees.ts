@@ -42,8 +42,11 @@ export const employeeChangeSchema = z
   .object({
     at: z.iso.datetime(),
     runId: z.string().nullable(),
-    change: z.enum(['created', 'updated', 'deactivated', 'reactivated']),
-    fields: z.record(z.string(), z.object({ from: z.string().nullable(), to: z.string().nullable() })),
+    action: z.enum(['created', 'updated', 'deactivated', 'reactivated']),
+    /** The attributes an update changed. */
+    changedFields: z.array(z.string()),
+    /** Why a deactivation happened (disabled in Entra, left the scope, deleted…). */
+    reason: z.string().nullable(),
   })
   .meta({ id: 'EmployeeChange' });
 

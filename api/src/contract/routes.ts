@@ -8,8 +8,8 @@ import {
   microsoftConnectionSchema,
   startConsentResponseSchema,
 } from './microsoft-connection';
-import { syncConfigurationSchema } from './sync-configuration';
-import { pageQuerySchema, startSyncRunBodySchema, syncPlanSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
+import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
+import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
 import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 
 /**
@@ -55,12 +55,12 @@ export const routes = {
   searchGroups: { method: 'get', path: '/api/microsoft/groups', summary: 'Groups for the picker, by display name, with member counts', access: 'member', query: groupSearchQuerySchema, response: json(groupPageSchema) },
 
   getConfiguration: { method: 'get', path: '/api/sync/configuration', summary: 'Scope, options, schedule and deletion guard', access: 'member', response: json(syncConfigurationSchema) },
-  saveConfiguration: { method: 'put', path: '/api/sync/configuration', summary: 'Save scope and options ("Save changes and sync users" then starts a run)', access: 'member', body: syncConfigurationSchema, response: json(syncConfigurationSchema) },
+  saveConfiguration: { method: 'put', path: '/api/sync/configuration', summary: '"Save changes and sync users": saves scope and options, then starts a sync', access: 'member', body: syncConfigurationSchema, response: json(savedConfigurationSchema) },
 
   startRun: { method: 'post', path: '/api/sync/runs', summary: 'Start a sync (or a dry run); answers the running one if a sync is already under way', access: 'member', body: startSyncRunBodySchema, response: json(syncRunSchema, 202) },
   listRuns: { method: 'get', path: '/api/sync/runs', summary: 'Sync history, newest first', access: 'member', query: pageQuerySchema, response: json(syncRunPageSchema) },
   getRun: { method: 'get', path: '/api/sync/runs/:runId', summary: 'One sync run with its counts and errors', access: 'member', response: json(syncRunSchema) },
-  getRunPlan: { method: 'get', path: '/api/sync/runs/:runId/plan', summary: 'Who a dry run or a held run would create, update, deactivate, reactivate, skip', access: 'member', response: json(syncPlanSchema) },
+  getRunReport: { method: 'get', path: '/api/sync/runs/:runId/report', summary: 'Who the run created, updated, deactivated, reactivated or skipped (or would, for a dry run or a held run)', access: 'member', response: json(syncReportSchema) },
   runEvents: { method: 'get', path: '/api/sync/runs/:runId/events', summary: 'Live progress as Server-Sent Events', access: 'member', response: { kind: 'event-stream' } },
   approveRun: { method: 'post', path: '/api/sync/runs/:runId/approve', summary: 'Apply a run held by the deletion guard', access: 'member', response: json(syncRunSchema) },
   rejectRun: { method: 'post', path: '/api/sync/runs/:runId/reject', summary: 'Discard a run held by the deletion guard', access: 'member', response: json(syncRunSchema) },

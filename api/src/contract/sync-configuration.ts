@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { syncRunSchema } from './sync-runs';
 
 export const syncScopeSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('all_users') }).describe('All users in the tenant'),
+    z.object({ kind: z.literal('all') }).describe('All users in the tenant'),
     z
       .object({ kind: z.literal('group_name'), groupName: z.string().trim().min(1, 'Enter the name of the group').max(256) })
       .describe('All users in the group with this name (created beforehand in Entra ID)'),
@@ -28,20 +29,27 @@ export const syncConfigurationSchema = z
     includeGuests: z.boolean().default(false),
     /** Emails and whole domains never synced. */
     exclusions: z.array(exclusionSchema).max(1000).default([]),
+    /** How often changes are read from Entra between webhook notifications; null turns the schedule off. */
     schedule: z
       .object({
-        enabled: z.boolean().default(true),
-        intervalMinutes: z.number().int().min(5, 'Sync at most every 5 minutes').max(24 * 60, 'Sync at least once a day').default(60),
+        intervalMinutes: z.number().int().min(5, 'Sync at most every 5 minutes').max(24 * 60, 'Sync at least once a day'),
       })
-      .default({ enabled: true, intervalMinutes: 60 }),
+      .nullable()
+      .default({ intervalMinutes: 60 }),
     deletionGuard: z
       .object({
+        enabled: z.boolean().default(true),
         /** Hold a run that would deactivate more than this share of active employees… */
-        maxShare: z.number().min(0).max(1).default(0.2),
+        maxShare: z.number().min(0, 'Enter a share from 0 to 1').max(1, 'Enter a share from 0 to 1').default(0.2),
         /** …and at least this many people. */
-        minCount: z.number().int().min(1).default(10),
+        minCount: z.number().int().min(1, 'Enter at least 1').default(10),
       })
-      .default({ maxShare: 0.2, minCount: 10 }),
+      .default({ enabled: true, maxShare: 0.2, minCount: 10 }),
   })
   .meta({ id: 'SyncConfiguration' });
 export type SyncConfiguration = z.infer<typeof syncConfigurationSchema>;
+
+/** What saving answers: the configuration as stored, and the sync it started (absent when Microsoft 365 is not connected yet). */
+export const savedConfigurationSchema = z
+  .object({ configuration: syncConfigurationSchema, run: syncRunSchema.nullable() })
+  .meta({ id: 'SavedConfiguration' });

@@ -5,7 +5,7 @@ export const syncRunStatusSchema = z
   .meta({ id: 'SyncRunStatus' });
 export type SyncRunStatus = z.infer<typeof syncRunStatusSchema>;
 
-export const syncRunTriggerSchema = z.enum(['manual', 'schedule', 'webhook', 'configuration', 'cli', 'bot']).meta({ id: 'SyncRunTrigger' });
+export const syncRunTriggerSchema = z.enum(['manual', 'schedule', 'webhook', 'scope_change', 'cli']).meta({ id: 'SyncRunTrigger' });
 
 export const syncCountsSchema = z
   .object({
@@ -21,7 +21,7 @@ export type SyncCounts = z.infer<typeof syncCountsSchema>;
 
 export const syncProgressSchema = z
   .object({
-    phase: z.string().describe('e.g. resolving_scope, reading_users, applying, done'),
+    phase: z.string().nullable().describe('resolving_scope, taking_delta_links, reading_users, reading_changes, reading_groups, applying, deactivating, done'),
     usersRead: z.number().int(),
     pages: z.number().int(),
     graphRequests: z.number().int(),
@@ -37,9 +37,8 @@ export const syncRunSchema = z
     status: syncRunStatusSchema,
     progress: syncProgressSchema,
     counts: syncCountsSchema,
-    /** Why some people were skipped, with how many each. */
-    skippedReasons: z.record(z.string(), z.number().int()),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    queuedAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     finishedAt: z.iso.datetime().nullable(),
     durationMs: z.number().int().nullable(),
@@ -60,18 +59,28 @@ export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(25),
 });
 
-/** Who a dry run or a held run would touch; lists are capped, counts are not. */
-export const syncPlanSchema = z
+const reportEntrySchema = z
+  .object({
+    entraObjectId: z.string().nullable(),
+    email: z.string().nullable(),
+    displayName: z.string().nullable(),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'SyncReportEntry' });
+
+/** Who a run created, updated, deactivated, reactivated or skipped (or would, for a dry or held run); lists are capped, counts are not. */
+export const syncReportSchema = z
   .object({
     counts: syncCountsSchema,
-    created: z.array(z.object({ email: z.string(), displayName: z.string() })),
-    updated: z.array(z.object({ email: z.string(), displayName: z.string(), fields: z.array(z.string()) })),
-    deactivated: z.array(z.object({ email: z.string(), displayName: z.string() })),
-    reactivated: z.array(z.object({ email: z.string(), displayName: z.string() })),
-    skipped: z.array(z.object({ userPrincipalName: z.string(), reason: z.string() })),
-    listLimit: z.number().int(),
+    created: z.array(reportEntrySchema),
+    updated: z.array(reportEntrySchema),
+    deactivated: z.array(reportEntrySchema),
+    reactivated: z.array(reportEntrySchema),
+    skipped: z.array(reportEntrySchema),
+    /** True when a list was cut to its cap. */
+    truncated: z.boolean(),
   })
-  .meta({ id: 'SyncPlan' });
+  .meta({ id: 'SyncReport' });
 
 /** Server-Sent Events on a run: `progress` while it runs, then one `finished`. */
 export const syncRunEventSchema = z.discriminatedUnion('type', [

@@ -12,6 +12,8 @@ const entraClaimsSchema = z.object({
   email: z.string().optional(),
   scp: z.string().optional(),
   roles: z.array(z.string()).optional(),
+  /** Directory role template ids the person holds (Entra adds them when the app asks for them). */
+  wids: z.array(z.string()).optional(),
 });
 
 export interface EntraIdentity {
@@ -20,6 +22,7 @@ export interface EntraIdentity {
   name: string;
   email: string;
   scopes: string[];
+  directoryRoleIds: string[];
 }
 
 export interface EntraTokenVerifierSettings {
@@ -86,6 +89,7 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       name: claims.data.name ?? email,
       email,
       scopes: claims.data.scp?.split(' ').filter(Boolean) ?? [],
+      directoryRoleIds: claims.data.wids ?? [],
     };
   };
 }

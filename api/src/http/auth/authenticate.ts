@@ -1,0 +1,73 @@
+import type { Request } from 'restify';
+import type { Role } from '../../contract';
+import { ApiProblem } from '../problem';
+import type { EntraIdentity } from './entra-token';
+import type { Principal } from './principal';
+
+/**
+ * Entra directory roles that may set up the sync (the guide's prerequisite: someone who
+ * can authorize a third-party application): Global Administrator, Privileged Role
+ * Administrator, Cloud Application Administrator, Application Administrator.
+ */
+export const microsoftAdminRoleIds = new Set([
+  '62e90394-69f5-4237-9190-012177145e10',
+  'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  '158c047a-c907-4556-b7ef-446551a6b5f7',
+  '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+]);
+
+export interface Membership {
+  organizationId: string;
+  role: Role;
+}
+
+/** Who belongs to which organization; the store implements it. */
+export interface MemberDirectory {
+  /** The organization a tenant's people sign in to, with this person's role in it if they have one. */
+  membership(tenantId: string, userObjectId: string): Promise<{ organizationId: string; role: Role | null; ownerEmail: string } | undefined>;
+  /** First sign-in from a tenant: the organization is created and this person owns it. */
+  createOrganization(identity: EntraIdentity): Promise<Membership>;
+  addMember(organizationId: string, identity: EntraIdentity, role: Role): Promise<Membership>;
+}
+
+const bearer = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)$/;
+
+/**
+ * Authenticates a request: a valid Entra token, whose tenant selects the organization.
+ * The first person of a tenant to sign in creates the organization and owns it;
+ * Microsoft admins of that tenant join it as admins; anyone else is refused and told
+ * who to ask.
+ */
+export function createAuthenticator(verify: (token: string) => Promise<EntraIdentity>, members: MemberDirectory) {
+  return async function authenticate(req: Request, access: 'member' | 'owner'): Promise<Principal> {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? bearer.exec(header) : null;
+    if (!match?.[1]) throw new ApiProblem(401, 'TOKEN_MISSING', 'Sign in to Users Sync: this request carried no access token.');
+    const identity = await verify(match[1]);
+
+    let membership: Membership;
+    const known = await members.membership(identity.tenantId, identity.objectId);
+    if (!known) {
+      membership = await members.createOrganization(identity);
+    } else if (known.role) {
+      membership = { organizationId: known.organizationId, role: known.role };
+    } else if (identity.directoryRoleIds.some((id) => microsoftAdminRoleIds.has(id))) {
+      membership = await members.addMember(known.organizationId, identity, 'admin');
+    } else {
+      throw new ApiProblem(403, 'NOT_A_MEMBER', `You are not an administrator of Users Sync for your organization. Ask ${known.ownerEmail} to add you.`);
+    }
+
+    if (access === 'owner' && membership.role !== 'owner') {
+      throw new ApiProblem(403, 'OWNER_ONLY', 'Only the account owner can do this. Ask them to do it, or to make you the owner.');
+    }
+    return {
+      kind: 'member',
+      organizationId: membership.organizationId,
+      tenantId: identity.tenantId,
+      userObjectId: identity.objectId,
+      name: identity.name,
+      email: identity.email,
+      role: membership.role,
+    };
+  };
+}
