@@ -21,6 +21,8 @@ const apiEnvironment = z
     ),
     MICROSOFT_CLIENT_ID: f.optionalText,
     MICROSOFT_CLIENT_SECRET: f.optionalText,
+    /** Our API's Application ID URI as Teams SSO tokens carry it (e.g. api://localhost:3000/<client id>). */
+    API_AUDIENCE: f.optionalText,
     MICROSOFT_AUTHORITY_HOST: f.url.default('https://login.microsoftonline.com'),
     GRAPH_BASE_URL: f.url.default('https://graph.microsoft.com'),
     BOT_URL: f.url.default('http://127.0.0.1:3978'),
@@ -54,6 +56,7 @@ function toApiConfig(env: z.output<typeof apiEnvironment>) {
       authorityHost: env.MICROSOFT_AUTHORITY_HOST.replace(/\/+$/, ''),
       graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ''),
     },
+    apiAudience: env.API_AUDIENCE,
     botUrl: env.BOT_URL.replace(/\/+$/, ''),
     notifySecret: env.NOTIFY_SECRET,
     tabDistDir: env.TAB_DIST_DIR,

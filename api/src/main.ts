@@ -1,18 +1,24 @@
 import { loadApiConfig } from './config';
 import { createApiApp } from './http/app';
 import { close, ConfigurationError, createLogger, listen, packageVersion, PortInUseError } from './service';
+import { StoreError } from './store';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const version = packageVersion(__dirname);
   const logger = createLogger({ service: 'api', level: config.logLevel, pretty: config.env === 'development', version });
-  const app = createApiApp(config, logger, version);
+  const app = await createApiApp(config, logger, version);
   const port = await listen(app.server, config.port, config.host, 'API_PORT');
-  logger.info({ url: `http://${config.host}:${port}` }, 'api listening');
+  await app.start();
+  logger.info({ url: `http://${config.host}:${port}`, storage: app.services.store.kind }, 'api listening');
 
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'api stopping');
     await close(app.server);
+    await app.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -20,7 +26,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError || error instanceof PortInUseError) {
+  if (error instanceof ConfigurationError || error instanceof PortInUseError || error instanceof StoreError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`api failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -12,7 +12,18 @@ async function main(): Promise<void> {
   const settings = readEmulatorSettings(process.argv.slice(2), process.env, path.resolve(__dirname, '..', '..'));
   const logger = pino({ level: settings.logLevel, base: { service: 'emulator' } }, pino.destination(2));
   const emulator = await startEmulator(settings, logger);
-  process.stdout.write(`${JSON.stringify({ ready: true, url: emulator.url, caPath: emulator.caPath })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      ready: true,
+      url: emulator.url,
+      tenantId: emulator.tenant?.tenantId ?? null,
+      domain: emulator.tenant?.defaultDomain ?? null,
+      clientId: emulator.app.clientId,
+      clientSecret: emulator.app.clientSecret,
+      caPath: emulator.caPath,
+      controlUrl: emulator.controlUrl,
+    })}\n`,
+  );
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

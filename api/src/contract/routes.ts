@@ -40,7 +40,7 @@ export interface RouteDefinition {
   response: RouteResponse;
 }
 
-const json = (schema: z.ZodType, status = 200): RouteResponse => ({ kind: 'json', status, schema });
+const json = <S extends z.ZodType>(schema: S, status = 200) => ({ kind: 'json' as const, status, schema });
 
 /** The api's REST contract: the tab and the bot call exactly these. */
 export const routes = {

@@ -6,6 +6,8 @@
  * credentials differ.
  */
 
+import type { ZodType } from 'zod';
+
 /** One page of a Graph collection, as Graph sends it. */
 export interface GraphPage<T> {
   value: T[];
@@ -24,13 +26,23 @@ export interface GraphRequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A request whose answer the caller wants checked. The schema describes the caller's shape
+ * (a resource for `get`, one item for `pages`, one body for `batch`); a payload that does not
+ * match becomes a `GraphError` with code `UnexpectedGraphResponse`. Without it, `T` is
+ * trusted as is.
+ */
+export interface GraphReadOptions<T> extends GraphRequestOptions {
+  schema?: ZodType<T>;
+}
+
 export interface GraphReader {
   /** GET one resource or page: a path relative to `/v1.0` (e.g. `/organization`) or an absolute nextLink/deltaLink. */
-  get<T>(pathOrUrl: string, options?: GraphRequestOptions): Promise<T>;
+  get<T>(pathOrUrl: string, options?: GraphReadOptions<T>): Promise<T>;
   /** Pages of a collection, following `@odata.nextLink` until a page has none (delta rounds end with a deltaLink). */
-  pages<T>(pathOrUrl: string, options?: GraphRequestOptions): AsyncIterable<GraphPage<T>>;
-  /** Up to 20 GETs in one `$batch` call; each item retried on its own when throttled. Results in request order. */
-  batch<T>(paths: string[], options?: GraphRequestOptions): Promise<Array<GraphBatchResult<T>>>;
+  pages<T>(pathOrUrl: string, options?: GraphReadOptions<T>): AsyncIterable<GraphPage<T>>;
+  /** Up to 20 GETs in one `$batch` call (more are split into several calls); each item retried on its own when throttled. Results in request order. */
+  batch<T>(paths: string[], options?: GraphReadOptions<T>): Promise<Array<GraphBatchResult<T>>>;
   /** HTTP requests sent so far by this reader, retries included. */
   readonly requestCount: number;
 }
@@ -59,11 +71,23 @@ export class DeltaTokenExpiredError extends GraphError {
   }
 }
 
+/**
+ * Why an app token could not be had, in the terms of what someone must do about it:
+ * `consent_missing` — an admin of the tenant must connect Microsoft 365 again;
+ * `bad_credentials` — the app's id or secret in our configuration is wrong or expired;
+ * `unknown_tenant` — the tenant id or domain does not exist;
+ * `unreachable` — the login endpoint did not answer (transient, retried);
+ * `other` — anything else Entra said.
+ */
+export type GraphAuthenticationReason = 'consent_missing' | 'bad_credentials' | 'unknown_tenant' | 'unreachable' | 'other';
+
 /** The tenant's app token could not be had: no consent, consent revoked, bad credentials. */
 export class GraphAuthenticationError extends GraphError {
   constructor(
+    /** Entra's error: `AADSTS65001` style when Entra gave a number, else its error string (e.g. `invalid_client`). */
     readonly entraError: string,
     message: string,
+    readonly reason: GraphAuthenticationReason = 'other',
   ) {
     super(401, entraError, message);
     this.name = 'GraphAuthenticationError';

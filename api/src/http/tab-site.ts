@@ -15,6 +15,12 @@ export function serveTab(server: Server, distDir: string): void {
       return next(false);
     }
     const requested = req.path();
+    if (requested.startsWith('/api/')) {
+      // An unknown API route is a problem, not the tab's page.
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, code: 'ROUTE_NOT_FOUND', detail: `Nothing is served at GET ${requested}. See /api/openapi.json for the routes.` }));
+      return next(false);
+    }
     const servesFile = requested !== '/' && existsSync(path.join(distDir, path.normalize(requested)));
     if (!servesFile) req.url = '/index.html'; // client-side routes all land on the app
     return restify.plugins.serveStatic({ directory: distDir, default: 'index.html' })(req, res, next);

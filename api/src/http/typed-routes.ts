@@ -1,5 +1,5 @@
 import type { Request, Response, Server } from 'restify';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { routes, type RouteDefinition, type RouteId } from '../contract';
 import { requestLogger } from '../service';
 import { ApiProblem, sendProblem } from './problem';

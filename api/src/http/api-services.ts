@@ -1,0 +1,21 @@
+import type { ApiConfig } from '../config';
+import type { GraphReader } from '../graph';
+import type { Logger } from '../service';
+import type { Store } from '../store';
+import type { SyncJobs } from '../jobs/sync-jobs';
+import type { SyncService } from '../sync';
+import type { ConsentStates } from './consent/consent-state';
+import type { ProviderVerdict } from '../provider/email-provider-rules';
+
+/** Everything the routes need, built once at start and handed in (tests build their own). */
+export interface ApiServices {
+  config: ApiConfig;
+  logger: Logger;
+  store: Store;
+  /** A Graph reader for a customer tenant, with the app's credentials. */
+  graphFor(tenantId: string): GraphReader;
+  consentStates: ConsentStates;
+  sync: SyncService;
+  syncJobs: SyncJobs;
+  detectProvider(domain: string): Promise<ProviderVerdict>;
+}

@@ -1,0 +1,45 @@
+import type { Logger } from '../../service';
+import { ApiProblem } from '../problem';
+import type { Store } from '../../store';
+import type { ProviderVerdict } from '../../provider/email-provider-rules';
+import type { MemberDirectory } from './authenticate';
+import type { EntraIdentity } from './entra-token';
+
+const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
+
+/** Members and organizations as the store keeps them; a new organization gets its email provider detected. */
+export function storeMemberDirectory(store: Store, detectProvider: (domain: string) => Promise<ProviderVerdict>, logger: Logger): MemberDirectory {
+  const member = (identity: EntraIdentity) => ({ userObjectId: identity.objectId, email: identity.email, name: identity.name });
+
+  return {
+    async membership(tenantId, userObjectId) {
+      const organization = await store.members.organizationOfTenant(tenantId);
+      if (!organization) return undefined;
+      const found = await store.members.find(organization.id, userObjectId);
+      const owner = await store.members.owner(organization.id);
+      return { organizationId: organization.id, role: found?.role ?? null, ownerEmail: owner?.email ?? 'the account owner' };
+    },
+
+    async createOrganization(identity) {
+      const domain = domainOf(identity.email);
+      const created = await store.members.createOrganization(identity.tenantId, domain || identity.tenantId, member(identity));
+      if (!created) {
+        // Someone else of the same tenant signed in first, a moment ago: their organization stands.
+        throw new ApiProblem(409, 'ORGANIZATION_JUST_CREATED', 'Your organization was being set up by someone else at the same moment. Reload the tab.');
+      }
+      // "When an account is created, Arsen automatically detects your email provider."
+      await store.connections.save(created, identity.tenantId, 'pending');
+      if (domain) {
+        const verdict = await detectProvider(domain);
+        await store.members.saveProviderDetection(created, { ...verdict, domain });
+        logger.info({ organizationId: created, provider: verdict.provider }, 'organization created');
+      }
+      return { organizationId: created, role: 'owner' };
+    },
+
+    async addMember(organizationId, identity, role) {
+      await store.members.add(organizationId, member(identity), role);
+      return { organizationId, role };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { Server } from 'restify';
+import { stringify } from 'csv-stringify';
+import { ApiProblem } from '../problem';
+import { employeeChangeRepresentation, employeeRepresentation } from '../representations/employee';
+import { serveRoute, type Authenticate } from '../typed-routes';
+import type { ApiServices } from '../api-services';
+
+const EXPORT_PAGE = 1000;
+
+/** Columns of the CSV export, in the order a spreadsheet shows them. */
+const exportColumns = [
+  ['email', 'Email'],
+  ['firstName', 'First name'],
+  ['lastName', 'Last name'],
+  ['displayName', 'Display name'],
+  ['department', 'Department'],
+  ['jobTitle', 'Job title'],
+  ['office', 'Office'],
+  ['city', 'City'],
+  ['country', 'Country'],
+  ['preferredLanguage', 'Language'],
+  ['employeeId', 'Employee ID'],
+  ['company', 'Company'],
+  ['managerEmail', 'Manager email'],
+  ['status', 'Status'],
+  ['source', 'Source'],
+] as const;
+
+function encodeCursor(last: { email: string; id: string }): string {
+  return Buffer.from(JSON.stringify([last.email, last.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { email: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [email, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof email === 'string' && typeof id === 'string') return { email, id };
+  } catch {
+    // falls through
+  }
+  throw new ApiProblem(400, 'INVALID_CURSOR', 'This page link is not valid. Open the employee list again.');
+}
+
+export function serveEmployees(server: Server, authenticate: Authenticate, services: ApiServices): void {
+  const { store } = services;
+
+  serveRoute(server, 'listEmployees', authenticate, async ({ principal, query }) => {
+    const page = await store.employeeSearch.search(principal.organizationId, {
+      ...(query.search ? { search: query.search } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.source ? { source: query.source } : {}),
+      ...(query.department ? { department: query.department } : {}),
+      after: decodeCursor(query.cursor),
+      limit: query.limit,
+    });
+    return {
+      employees: page.employees.map((e) => employeeRepresentation(e, e.managerEmail)),
+      total: page.total,
+      nextCursor: page.last ? encodeCursor(page.last) : null,
+    };
+  });
+
+  // Streams the whole directory a page at a time, so a large one never sits in memory.
+  serveRoute(server, 'exportEmployees', authenticate, async ({ principal, res }) => {
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="employees-${new Date().toISOString().slice(0, 10)}.csv"`,
+    });
+    const csv = stringify({ header: true, columns: exportColumns.map(([key, header]) => ({ key, header })), bom: true });
+    csv.pipe(res);
+    let after: { email: string; id: string } | undefined;
+    do {
+      const page = await store.employeeSearch.search(principal.organizationId, { after, limit: EXPORT_PAGE });
+      for (const employee of page.employees) {
+        const shown = employeeRepresentation(employee, employee.managerEmail);
+        if (!csv.write(shown)) await new Promise((resolve) => csv.once('drain', resolve));
+      }
+      after = page.last;
+    } while (after);
+    csv.end();
+    await new Promise((resolve) => res.once('finish', resolve));
+  });
+
+  serveRoute(server, 'getEmployee', authenticate, async ({ principal, params }) => {
+    const employee = params.employeeId ? await store.employees.get(principal.organizationId, params.employeeId) : undefined;
+    if (!employee) throw new ApiProblem(404, 'EMPLOYEE_NOT_FOUND', 'This employee does not exist in your directory. Search the employee list again.');
+    const changes = await store.changes.list(principal.organizationId, { employeeId: employee.id, limit: 200 });
+    return {
+      employee: employeeRepresentation(employee, await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId)),
+      changes: changes.map(employeeChangeRepresentation),
+    };
+  });
+}

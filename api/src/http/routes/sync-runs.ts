@@ -1,0 +1,82 @@
+import type { Server } from 'restify';
+import { type SyncRun as StoredRun } from '../../store';
+import { SyncError } from '../../sync';
+import { ApiProblem } from '../problem';
+import { syncRunRepresentation } from '../representations/sync-run';
+import { serveRoute, type Authenticate } from '../typed-routes';
+import type { ApiServices } from '../api-services';
+import { connectedTenant } from './connected-tenant';
+import { streamRunEvents } from './sync-run-events';
+
+const emptyReport = { created: [], updated: [], deactivated: [], reactivated: [], skipped: [], truncated: false };
+
+export function serveSyncRuns(server: Server, authenticate: Authenticate, services: ApiServices): void {
+  const { store } = services;
+
+  async function runOf(organizationId: string, runId: string | undefined): Promise<StoredRun> {
+    const run = runId ? await store.runs.get(runId) : undefined;
+    // Another organization's run is as absent as one that never existed.
+    if (!run || run.organizationId !== organizationId) throw new ApiProblem(404, 'RUN_NOT_FOUND', 'This sync run does not exist in your organization. Open the sync history to pick another.');
+    return run;
+  }
+
+  serveRoute(server, 'startRun', authenticate, async ({ principal, body, res }) => {
+    await connectedTenant(services, principal.organizationId);
+    const { run, started } = await services.syncJobs.request(principal.organizationId, { trigger: 'manual', dryRun: body.dryRun, full: body.full });
+    res.setHeader('location', `/api/sync/runs/${run.id}`);
+    if (!started) res.setHeader('x-sync-already-running', 'true');
+    return syncRunRepresentation(run);
+  });
+
+  serveRoute(server, 'listRuns', authenticate, async ({ principal, query }) => {
+    const page = await store.runHistory.page(principal.organizationId, { limit: query.limit, before: decodeCursor(query.cursor) });
+    return { runs: page.runs.map(syncRunRepresentation), nextCursor: page.last ? encodeCursor(page.last) : null };
+  });
+
+  serveRoute(server, 'getRun', authenticate, async ({ principal, params }) => syncRunRepresentation(await runOf(principal.organizationId, params.runId)));
+
+  serveRoute(server, 'getRunReport', authenticate, async ({ principal, params }) => {
+    const run = await runOf(principal.organizationId, params.runId);
+    return { counts: run.counts, ...(run.report ?? emptyReport) };
+  });
+
+  serveRoute(server, 'runEvents', authenticate, async ({ principal, params, req, res }) => {
+    const run = await runOf(principal.organizationId, params.runId);
+    await streamRunEvents(services, run, req, res);
+  });
+
+  const decide = (decision: 'approve' | 'reject') => async (organizationId: string, runId: string | undefined) => {
+    await runOf(organizationId, runId);
+    try {
+      return syncRunRepresentation(await services.sync[decision](organizationId, runId!));
+    } catch (error) {
+      if (error instanceof SyncError && error.code === 'RUN_NOT_AWAITING_APPROVAL') throw new ApiProblem(409, error.code, error.message);
+      throw error;
+    }
+  };
+  serveRoute(server, 'approveRun', authenticate, async ({ principal, params }) => decide('approve')(principal.organizationId, params.runId));
+  serveRoute(server, 'rejectRun', authenticate, async ({ principal, params }) => decide('reject')(principal.organizationId, params.runId));
+
+  serveRoute(server, 'cancelRun', authenticate, async ({ principal, params }) => {
+    const run = await runOf(principal.organizationId, params.runId);
+    if (run.status !== 'queued' && run.status !== 'running') {
+      throw new ApiProblem(409, 'RUN_NOT_RUNNING', `This sync is ${run.status.replace('_', ' ')}; only a queued or running sync can be cancelled.`);
+    }
+    return syncRunRepresentation(await services.syncJobs.cancel(principal.organizationId, run.id));
+  });
+}
+
+function encodeCursor(last: { queuedAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([last.queuedAt, last.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { queuedAt: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [queuedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof queuedAt === 'string' && typeof id === 'string') return { queuedAt, id };
+  } catch {
+    // falls through to the problem below
+  }
+  throw new ApiProblem(400, 'INVALID_CURSOR', 'This page link is not valid. Open the sync history again.');
+}

@@ -1,0 +1,119 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from '../service';
+import type { Store, SyncRun, SyncTrigger } from '../store';
+import type { SyncService } from '../sync';
+
+export interface SyncRequest {
+  trigger: SyncTrigger;
+  dryRun: boolean;
+  full: boolean;
+}
+
+/** Runs sync requests: at most one active run per organization, whichever api instance asks. */
+export interface SyncJobs {
+  /** Queues a run, or answers the organization's active run when there is one (`started: false`). */
+  request(organizationId: string, request: SyncRequest): Promise<{ run: SyncRun; started: boolean }>;
+  /** Asks the run to stop; the instance running it aborts at its next Graph page. */
+  cancel(organizationId: string, runId: string): Promise<SyncRun>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const QUEUE = 'sync-run';
+
+interface JobSettings {
+  store: Store;
+  sync: SyncService;
+  logger: Logger;
+  /** PostgreSQL: pg-boss spreads runs over every api instance. Absent: runs in this process. */
+  databaseUrl?: string;
+  /** How often a running run looks for a cancellation asked through another instance. */
+  cancelPollMs?: number;
+}
+
+/**
+ * One queue for both storages. The database is what guarantees one active run per
+ * organization (a unique index on its queued and running runs), so two requests at
+ * once — in one process or in two — create one run, and both callers get it back.
+ * Where the run executes is the only difference: here, or on whichever instance pg-boss
+ * hands the job to.
+ */
+export function createSyncJobs(settings: JobSettings): SyncJobs {
+  const { store, sync, logger } = settings;
+  const controllers = new Map<string, AbortController>();
+  const executions = new Set<Promise<unknown>>();
+  let boss: PgBoss | undefined;
+  let cancelWatch: NodeJS.Timeout | undefined;
+
+  async function execute(runId: string): Promise<void> {
+    const run = await store.runs.get(runId);
+    if (!run || run.status !== 'queued') return; // cancelled before it started, or already taken
+    const controller = new AbortController();
+    controllers.set(runId, controller);
+    try {
+      await sync.executeRun(run, { signal: controller.signal });
+    } finally {
+      controllers.delete(runId);
+    }
+  }
+
+  function runHere(runId: string): void {
+    const execution = execute(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'sync run could not be executed'));
+    executions.add(execution);
+    void execution.finally(() => executions.delete(execution));
+  }
+
+  return {
+    async request(organizationId, request) {
+      const created = await store.activeRuns.createUnlessActive({
+        organizationId,
+        trigger: request.trigger,
+        mode: request.full ? 'full' : 'incremental',
+        dryRun: request.dryRun,
+      });
+      if (!created.created) return { run: created.run, started: false };
+      if (boss) await boss.send(QUEUE, { runId: created.run.id }, { retryLimit: 0 });
+      else runHere(created.run.id);
+      return { run: created.run, started: true };
+    },
+
+    async cancel(organizationId, runId) {
+      const run = await store.runs.get(runId);
+      if (!run || run.organizationId !== organizationId) throw new Error('RUN_NOT_FOUND');
+      if (run.status === 'queued') {
+        await store.runs.update(runId, { status: 'cancelled', finishedAt: store.now(), error: { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it started; nobody was deactivated.' } });
+      } else if (run.status === 'running') {
+        await store.activeRuns.requestCancel(runId);
+        controllers.get(runId)?.abort();
+      }
+      return (await store.runs.get(runId))!;
+    },
+
+    async start() {
+      if (settings.databaseUrl) {
+        boss = new PgBoss({ connectionString: settings.databaseUrl, schema: 'users_sync_jobs' });
+        boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+        await boss.start();
+        await boss.createQueue(QUEUE);
+        await boss.work<{ runId: string }>(QUEUE, { batchSize: 1 }, async ([job]) => {
+          if (job) await execute(job.data.runId);
+        });
+      }
+      // Cancellation asked on another instance reaches the one running the run.
+      cancelWatch = setInterval(() => {
+        if (controllers.size === 0) return;
+        void store.activeRuns.cancelRequested([...controllers.keys()]).then((ids) => {
+          for (const id of ids) controllers.get(id)?.abort();
+        });
+      }, settings.cancelPollMs ?? 1000);
+      cancelWatch.unref();
+    },
+
+    async stop() {
+      if (cancelWatch) clearInterval(cancelWatch);
+      for (const controller of controllers.values()) controller.abort();
+      await Promise.allSettled([...executions]);
+      if (boss) await boss.stop({ graceful: true, timeout: 10_000 });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+import type { SyncMode, SyncRun, SyncRunRepository, SyncTrigger } from './sync-runs';
+
+/** A run silent this long belongs to a process that ended: it no longer blocks new runs. */
+const STALE_AFTER_MS = 120_000;
+
+/**
+ * The one active (queued or running) run of an organization. A unique index on those
+ * runs makes the database the referee, so two requests at once — even from two api
+ * instances — create a single run.
+ */
+export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepository, now: () => string) {
+  const active = (organizationId: string) =>
+    db.selectFrom('sync_runs').select(['id', 'heartbeat_at', 'queued_at']).where('organization_id', '=', organizationId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+
+  return {
+    async createUnlessActive(input: { organizationId: string; trigger: SyncTrigger; mode: SyncMode; dryRun: boolean }): Promise<{ run: SyncRun; created: boolean }> {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const existing = await active(input.organizationId);
+        if (existing) {
+          const lastSign = Date.parse(existing.heartbeat_at ?? existing.queued_at);
+          if (Date.parse(now()) - lastSign <= STALE_AFTER_MS) return { run: (await runs.get(existing.id))!, created: false };
+          await runs.update(existing.id, {
+            status: 'failed',
+            finishedAt: now(),
+            error: { code: 'SYNC_INTERRUPTED', message: 'The sync stopped without finishing (its process ended); nobody was deactivated.' },
+          });
+        }
+        const id = randomUUID();
+        try {
+          await db
+            .insertInto('sync_runs')
+            .values({ id, organization_id: input.organizationId, trigger: input.trigger, mode: input.mode, dry_run: input.dryRun ? 1 : 0, status: 'queued', phase: null, queued_at: now(), heartbeat_at: now() })
+            .execute();
+          return { run: (await runs.get(id))!, created: true };
+        } catch (error) {
+          if (!(await active(input.organizationId))) throw error; // not the uniqueness race: a real failure
+        }
+      }
+      const winner = await active(input.organizationId);
+      if (!winner) throw new Error('could not create or find the active sync run');
+      return { run: (await runs.get(winner.id))!, created: false };
+    },
+
+    async requestCancel(runId: string): Promise<void> {
+      await db.updateTable('sync_runs').set({ cancel_requested_at: now() }).where('id', '=', runId).execute();
+    },
+
+    async cancelRequested(runIds: string[]): Promise<string[]> {
+      if (runIds.length === 0) return [];
+      const rows = await db.selectFrom('sync_runs').select('id').where('id', 'in', runIds).where('cancel_requested_at', 'is not', null).execute();
+      return rows.map((r) => r.id);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+import { toEmployee, type Employee, type EmployeeSource, type EmployeeStatus } from './employees';
+
+export interface EmployeeSearch {
+  search?: string;
+  status?: EmployeeStatus;
+  source?: EmployeeSource;
+  department?: string;
+  /** The last (email, id) of the previous page. */
+  after?: { email: string; id: string };
+  limit: number;
+}
+
+export interface EmployeeSearchPage {
+  employees: Array<Employee & { managerEmail: string | null }>;
+  total: number;
+  /** Present when more follow. */
+  last?: { email: string; id: string };
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The directory as the tab pages through it: search, filters, stable keyset paging. */
+export function employeeSearchRepository(db: Kysely<Database>) {
+  return {
+    async search(organizationId: string, query: EmployeeSearch): Promise<EmployeeSearchPage> {
+      let filtered = db.selectFrom('employees as e').where('e.organization_id', '=', organizationId);
+      if (query.status) filtered = filtered.where('e.status', '=', query.status);
+      if (query.source) filtered = filtered.where('e.source', '=', query.source);
+      if (query.department) filtered = filtered.where('e.department', '=', query.department);
+      if (query.search) {
+        const pattern = `%${escapeLike(query.search.toLowerCase())}%`;
+        filtered = filtered.where((eb) =>
+          eb.or([
+            eb(eb.fn('lower', ['e.email']), 'like', pattern),
+            eb(eb.fn('lower', ['e.display_name']), 'like', pattern),
+            eb(eb.fn('lower', ['e.department']), 'like', pattern),
+            eb(eb.fn('lower', ['e.job_title']), 'like', pattern),
+          ]),
+        );
+      }
+      const totalRow = await filtered.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+
+      let page = filtered
+        .leftJoin('employees as m', (join) => join.onRef('m.organization_id', '=', 'e.organization_id').onRef('m.entra_object_id', '=', 'e.manager_entra_id'))
+        .selectAll('e')
+        .select('m.email as manager_email');
+      if (query.after) {
+        const { email, id } = query.after;
+        page = page.where((eb) => eb.or([eb('e.email', '>', email), eb.and([eb('e.email', '=', email), eb('e.id', '>', id)])]));
+      }
+      const rows = await page.orderBy('e.email').orderBy('e.id').limit(query.limit + 1).execute();
+      const more = rows.length > query.limit;
+      const employees = rows.slice(0, query.limit).map((row) => ({ ...toEmployee(row), managerEmail: row.manager_email ?? null }));
+      const lastRow = employees[employees.length - 1];
+      return { employees, total: Number(totalRow.n), ...(more && lastRow ? { last: { email: lastRow.email, id: lastRow.id } } : {}) };
+    },
+
+    async managerEmail(organizationId: string, managerEntraId: string | null): Promise<string | null> {
+      if (!managerEntraId) return null;
+      const row = await db.selectFrom('employees').select('email').where('organization_id', '=', organizationId).where('entra_object_id', '=', managerEntraId).executeTakeFirst();
+      return row?.email ?? null;
+    },
+  };
+}

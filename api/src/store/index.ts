@@ -1,0 +1,172 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { deltaStateRepository } from './delta-states';
+import { employeeChangeRepository } from './employee-changes';
+import { employeeRepository } from './employees';
+import { microsoftConnectionRepository } from './microsoft-connections';
+import { migrationProvider } from './migrations';
+import { organizationRepository } from './organizations';
+import type { Database } from './schema';
+import { StoreError } from './store-error';
+import { syncConfigurationRepository } from './sync-configurations';
+import { syncRunRepository } from './sync-runs';
+import { activeRunRepository } from './active-runs';
+import { consentStateRepository } from './consent-states';
+import { employeeSearchRepository } from './employee-search';
+import { organizationMemberRepository } from './organization-members';
+import { runHistoryRepository } from './run-history';
+import { serviceSecretRepository } from './service-secrets';
+
+export * from './delta-states';
+export * from './employee-changes';
+export * from './employees';
+export * from './microsoft-connections';
+export * from './organizations';
+export * from './store-error';
+export * from './sync-configurations';
+export * from './sync-runs';
+export * from './organization-members';
+export * from './employee-search';
+export type { Database } from './schema';
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** SQLite file name inside `dataDir`. */
+  fileName?: string;
+  /** PostgreSQL schema to live in (created when missing); lets test runs and deployments share one database. */
+  schema?: string;
+  /** Where "now" comes from; tests pass a fixed clock. */
+  clock?: () => Date;
+}
+
+export interface Repositories {
+  organizations: ReturnType<typeof organizationRepository>;
+  connections: ReturnType<typeof microsoftConnectionRepository>;
+  configurations: ReturnType<typeof syncConfigurationRepository>;
+  employees: ReturnType<typeof employeeRepository>;
+  changes: ReturnType<typeof employeeChangeRepository>;
+  runs: ReturnType<typeof syncRunRepository>;
+  deltaStates: ReturnType<typeof deltaStateRepository>;
+  members: ReturnType<typeof organizationMemberRepository>;
+  consentStates: ReturnType<typeof consentStateRepository>;
+  secrets: ReturnType<typeof serviceSecretRepository>;
+  activeRuns: ReturnType<typeof activeRunRepository>;
+  runHistory: ReturnType<typeof runHistoryRepository>;
+  employeeSearch: ReturnType<typeof employeeSearchRepository>;
+}
+
+export interface Store extends Repositories {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly db: Kysely<Database>;
+  /** Runs `work` in one transaction: all its writes land, or none. */
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+  /** The current time as the store writes it. */
+  now(): string;
+  close(): Promise<void>;
+}
+
+function repositories(db: Kysely<Database>, now: () => string): Repositories {
+  const runs = syncRunRepository(db, now);
+  return {
+    organizations: organizationRepository(db, now),
+    connections: microsoftConnectionRepository(db, now),
+    configurations: syncConfigurationRepository(db, now),
+    employees: employeeRepository(db),
+    changes: employeeChangeRepository(db),
+    runs,
+    deltaStates: deltaStateRepository(db, now),
+    members: organizationMemberRepository(db, now),
+    consentStates: consentStateRepository(db),
+    secrets: serviceSecretRepository(db, now),
+    activeRuns: activeRunRepository(db, runs, now),
+    runHistory: runHistoryRepository(db, runs),
+    employeeSearch: employeeSearchRepository(db),
+  };
+}
+
+const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the directory store and brings its tables to the latest migration. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const clock = options.clock ?? (() => new Date());
+  const now = () => clock().toISOString();
+  let db: Kysely<Database>;
+  let kind: Store['kind'];
+  if (options.databaseUrl) {
+    kind = 'postgres';
+    if (options.schema !== undefined && !schemaName.test(options.schema)) {
+      throw new StoreError('STORE_SCHEMA_INVALID', `"${options.schema}" is not a usable PostgreSQL schema name (lower-case letters, digits, underscores).`);
+    }
+    if (options.schema) {
+      const client = new pg.Client({ connectionString: options.databaseUrl });
+      try {
+        await client.connect();
+        await client.query(`create schema if not exists "${options.schema}"`);
+      } catch (error) {
+        throw unreachable(options.databaseUrl, error);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    kind = 'sqlite';
+    mkdirSync(options.dataDir, { recursive: true });
+    const file = path.join(options.dataDir, options.fileName ?? 'users-sync.sqlite');
+    const sqlite = new SqliteDatabase(file);
+    // WAL lets readers (the API) proceed while a sync writes; NORMAL is durable enough with WAL.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema && kind === 'postgres' ? { migrationTableSchema: options.schema } : {}) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    if (kind === 'postgres' && options.databaseUrl && isConnectionError(error)) throw unreachable(options.databaseUrl, error);
+    throw new StoreError('STORE_MIGRATION_FAILED', `The database could not be brought up to date: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  return {
+    kind,
+    db,
+    ...repositories(db, now),
+    now,
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now))),
+    close: () => db.destroy(),
+  };
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01' || code === '28000';
+}
+
+function unreachable(databaseUrl: string, error: unknown): StoreError {
+  const where = databaseUrl.replace(/\/\/[^@/]*@/, '//…@');
+  return new StoreError('STORE_UNREACHABLE', `PostgreSQL at ${where} did not accept a connection (${error instanceof Error ? error.message : String(error)}). Check DATABASE_URL.`);
+}
+
+/** Drops a PostgreSQL schema and everything in it (test runs clean up after themselves). */
+export async function dropPostgresSchema(databaseUrl: string, schema: string): Promise<void> {
+  if (!schemaName.test(schema)) throw new StoreError('STORE_SCHEMA_INVALID', `"${schema}" is not a usable PostgreSQL schema name.`);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 1 }) }) });
+  try {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}

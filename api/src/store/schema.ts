@@ -1,0 +1,157 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Portable types on purpose: timestamps are ISO-8601
+ * text (sortable, same on SQLite and PostgreSQL), flags are 0/1 integers, structured
+ * settings are JSON text parsed with zod on the way out.
+ */
+export interface Database {
+  organizations: OrganizationTable;
+  microsoft_connections: MicrosoftConnectionTable;
+  sync_configurations: SyncConfigurationTable;
+  employees: EmployeeTable;
+  sync_runs: SyncRunTable;
+  employee_changes: EmployeeChangeTable;
+  delta_states: DeltaStateTable;
+  organization_members: OrganizationMemberTable;
+  consent_states: ConsentStateTable;
+  service_secrets: ServiceSecretTable;
+}
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  created_at: string;
+  /** The Entra tenant its people sign in from (Teams SSO or MSAL); one organization per tenant. */
+  tenant_id: string | null;
+  /** The tenant's display name, read from Graph /organization when consent was proven. */
+  tenant_name: string | null;
+  /** Email provider detected when the account was created (microsoft, google, other, unknown). */
+  email_provider: string | null;
+  email_domain: string | null;
+  provider_evidence: string | null;
+  provider_detected_at: string | null;
+}
+
+export interface MicrosoftConnectionTable {
+  organization_id: string;
+  tenant_id: string;
+  consent_state: string;
+  consented_at: string | null;
+  updated_at: string;
+}
+
+export interface SyncConfigurationTable {
+  organization_id: string;
+  scope: string;
+  include_guests: number;
+  exclusions: string;
+  deletion_guard: string;
+  schedule: string | null;
+  updated_at: string;
+}
+
+export interface EmployeeTable {
+  id: string;
+  organization_id: string;
+  source: string;
+  status: string;
+  entra_object_id: string | null;
+  email: string;
+  given_name: string | null;
+  surname: string | null;
+  display_name: string | null;
+  department: string | null;
+  job_title: string | null;
+  office_location: string | null;
+  city: string | null;
+  country: string | null;
+  preferred_language: string | null;
+  entra_employee_id: string | null;
+  company_name: string | null;
+  manager_entra_id: string | null;
+  attributes_hash: string | null;
+  first_seen_at: string;
+  last_synced_at: string | null;
+  deactivated_at: string | null;
+  updated_at: string;
+}
+
+export interface SyncRunTable {
+  id: string;
+  organization_id: string;
+  trigger: string;
+  mode: string;
+  dry_run: number;
+  status: string;
+  phase: string | null;
+  created: Generated<number>;
+  updated: Generated<number>;
+  deactivated: Generated<number>;
+  reactivated: Generated<number>;
+  unchanged: Generated<number>;
+  skipped: Generated<number>;
+  users_read: Generated<number>;
+  pages: Generated<number>;
+  graph_requests: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** Last sign of life of a running run; a run silent for long was interrupted (its process ended). */
+  heartbeat_at: string | null;
+  /** The saved plan of a run held by the deletion guard (JSON). */
+  plan: string | null;
+  /** Lists a run reports (dry-run lists, skipped users with reasons), capped (JSON). */
+  report: string | null;
+  /** Set when someone asked to cancel; the instance running the run notices and stops. */
+  cancel_requested_at: string | null;
+}
+
+export interface EmployeeChangeTable {
+  id: string;
+  organization_id: string;
+  run_id: string | null;
+  employee_id: string | null;
+  entra_object_id: string | null;
+  email: string | null;
+  action: string;
+  reason: string | null;
+  changed_fields: string | null;
+  at: string;
+}
+
+export interface DeltaStateTable {
+  organization_id: string;
+  /** The scope the links and the tree were taken for: a different scope needs a full sync. */
+  scope_key: string;
+  users_delta_link: string | null;
+  groups_delta_link: string | null;
+  group_tree: string | null;
+  /** Entra ids of every user in a group scope (employees and skipped alike), JSON. */
+  scope_member_ids: string | null;
+  updated_at: string;
+}
+
+export interface OrganizationMemberTable {
+  organization_id: string;
+  user_object_id: string;
+  email: string;
+  name: string;
+  role: string;
+  created_at: string;
+}
+
+export interface ConsentStateTable {
+  nonce: string;
+  organization_id: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ServiceSecretTable {
+  name: string;
+  value: string;
+  created_at: string;
+}

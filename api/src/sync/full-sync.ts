@@ -1,0 +1,89 @@
+import { type GroupSummary, type GroupTree, resolveNamedGroup } from '../domain';
+import { GraphError } from '../graph/graph-reader';
+import { graphQueries } from './graph-queries';
+import { groupSummarySchema, parseGraphItem, parseUser } from './graph-payloads';
+import { type DeltaStateDraft, type SyncRound, deltaLinkOf, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
+import { SyncError } from './sync-error';
+
+/** The groups whose (transitive) members are the scope; null for all users. */
+export async function resolveScopeGroups(round: SyncRound): Promise<GroupSummary[] | null> {
+  const { scope } = round.configuration;
+  round.progress.phase = 'resolving_scope';
+  if (scope.kind === 'all') return null;
+  if (scope.kind === 'group_name') {
+    const candidates: GroupSummary[] = [];
+    for await (const page of round.reader.pages<unknown>(graphQueries.groupsNamed(scope.groupName), { signal: round.signal })) {
+      for (const item of page.value) candidates.push(parseGraphItem(groupSummarySchema, item, 'a group'));
+    }
+    return [resolveNamedGroup(scope.groupName, candidates)];
+  }
+  const groups: GroupSummary[] = [];
+  for (const id of scope.groupIds) {
+    try {
+      groups.push(parseGraphItem(groupSummarySchema, await round.reader.get<unknown>(graphQueries.group(id), { signal: round.signal }), 'a group'));
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 404) {
+        throw new SyncError('SCOPE_GROUP_NOT_FOUND', `The group ${id} chosen for the sync scope no longer exists in the tenant. Choose the groups again, then sync.`);
+      }
+      throw error;
+    }
+  }
+  return groups;
+}
+
+/** Takes the "from now" delta links before reading anything, so changes made during the listing come in the next round. */
+export async function takeDeltaLinks(round: SyncRound, withGroups: boolean): Promise<{ usersDeltaLink: string; groupsDeltaLink: string | null }> {
+  round.progress.phase = 'taking_delta_links';
+  const usersDeltaLink = await deltaLinkOf(round.reader, graphQueries.usersDeltaFromNow, round);
+  const groupsDeltaLink = withGroups ? await deltaLinkOf(round.reader, graphQueries.groupsDeltaFromNow, round) : null;
+  await round.progress.record(round.store.runs, round.changes.counts);
+  return { usersDeltaLink, groupsDeltaLink };
+}
+
+/**
+ * Reads the whole scope and writes what changed, page by page. Returns who is in it;
+ * when it returns, the enumeration was complete and deactivations are safe to plan.
+ */
+export async function enumerateScope(round: SyncRound, groups: GroupSummary[] | null): Promise<{ scopeMemberIds: string[] | null; groupTree: GroupTree | null }> {
+  const { reader, progress, changes, signal } = round;
+  progress.phase = 'reading_users';
+  const readUsers = async (path: string, members?: Set<string>) => {
+    for await (const page of readAhead(reader.pages<unknown>(path, { signal }), signal)) {
+      const users = page.value.map(parseUser);
+      progress.pages += 1;
+      progress.usersRead += users.length;
+      if (members) for (const user of users) members.add(user.id);
+      await changes.applyUsers(users, progress);
+    }
+  };
+  if (groups === null) {
+    await readUsers(graphQueries.allUsers);
+    throwIfCancelled(signal);
+    changes.planDeactivationOfAbsent();
+    return { scopeMemberIds: null, groupTree: null };
+  }
+  const members = new Set<string>();
+  for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), members);
+  progress.phase = 'reading_groups';
+  const tree: GroupTree = { roots: groups.map((g) => g.id), children: {} };
+  for (const group of groups) {
+    const nested: string[] = [];
+    for await (const page of reader.pages<unknown>(graphQueries.groupsUnderGroup(group.id), { signal })) {
+      progress.pages += 1;
+      for (const item of page.value) nested.push(parseGraphItem(groupSummarySchema, item, 'a group').id);
+    }
+    tree.children[group.id] = nested;
+    await progress.record(round.store.runs, changes.counts);
+  }
+  throwIfCancelled(signal);
+  changes.planDeactivationOfAbsent();
+  return { scopeMemberIds: [...members], groupTree: tree };
+}
+
+/** A full sync: delta links first, then the complete listing of the scope. */
+export async function fullSync(round: SyncRound): Promise<DeltaStateDraft> {
+  const groups = await resolveScopeGroups(round);
+  const links = await takeDeltaLinks(round, groups !== null);
+  const { scopeMemberIds, groupTree } = await enumerateScope(round, groups);
+  return { scopeKey: scopeKeyOf(round.configuration), ...links, scopeMemberIds, groupTree };
+}

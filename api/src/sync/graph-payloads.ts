@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { type DirectoryUser, directoryUserSchema } from '../domain';
+import { GraphError } from '../graph/graph-reader';
+
+export const groupSummarySchema = z.object({ id: z.string().min(1), displayName: z.string().nullish().transform((v) => v ?? null) }).loose();
+
+const memberDeltaSchema = z
+  .object({
+    id: z.string().min(1),
+    '@odata.type': z.string().optional(),
+    '@removed': z.object({ reason: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+
+/** A group in a groups/delta round: changed properties, member changes, or a removal. */
+export const groupDeltaSchema = z
+  .object({
+    id: z.string().min(1),
+    displayName: z.string().nullish(),
+    'members@delta': z.array(memberDeltaSchema).optional(),
+    '@removed': z.object({ reason: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+
+export type GroupDelta = z.output<typeof groupDeltaSchema>;
+
+/** Parses one item of a Graph page; an odd payload stops the run with a clear error instead of being half-read. */
+export function parseGraphItem<S extends z.ZodType>(schema: S, item: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(item);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new GraphError(
+    502,
+    'UnexpectedGraphResponse',
+    `Microsoft Graph sent ${what} we cannot read (${issue ? `${issue.path.join('.') || 'item'}: ${issue.message}` : 'invalid'}). Nothing was changed for it; try again later.`,
+  );
+}
+
+export const parseUser = (item: unknown): DirectoryUser => parseGraphItem(directoryUserSchema, item, 'a user');
+
+/** Whether Graph told us anything about the user's manager in this payload. */
+export function carriesManager(item: DirectoryUser): boolean {
+  return 'manager' in item || 'manager@delta' in item;
+}

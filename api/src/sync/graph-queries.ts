@@ -1,0 +1,23 @@
+import { directoryUserFields } from '../domain';
+
+/**
+ * The Graph requests a sync makes. Every user read names the same $select, so a full
+ * listing, a group's members and a delta round see the same properties (and a delta
+ * token tracks exactly those).
+ */
+const userSelect = directoryUserFields.join(',');
+const encodedQuote = (value: string) => value.replace(/'/g, "''");
+
+export const graphQueries = {
+  /** A "from now" users delta link, taken before a full listing so nothing changed during it is lost. */
+  usersDeltaFromNow: `/users/delta?$deltatoken=latest&$select=${userSelect},manager`,
+  /** Every user, 999 a page (delta would give at most ~200). */
+  allUsers: `/users?$top=999&$select=${userSelect}&$expand=manager($select=id)`,
+  groupsDeltaFromNow: '/groups/delta?$deltatoken=latest&$select=displayName,members',
+  groupsNamed: (name: string) => `/groups?$filter=${encodeURIComponent(`displayName eq '${encodedQuote(name)}'`)}&$select=id,displayName&$top=999`,
+  group: (id: string) => `/groups/${encodeURIComponent(id)}?$select=id,displayName`,
+  /** Users anywhere under the group, nested groups included. */
+  usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$top=999&$select=${userSelect}`,
+  /** The groups nested (at any depth) under the group: the tree incremental sync watches. */
+  groupsUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.group?$top=999&$select=id,displayName`,
+};

@@ -1,0 +1,76 @@
+import { type DirectoryUser, groupTreeClosure, rootsReaching } from '../domain';
+import type { DeltaState } from '../store';
+import { enumerateScope, resolveScopeGroups } from './full-sync';
+import { type GroupDelta, groupDeltaSchema, parseGraphItem, parseUser } from './graph-payloads';
+import { type DeltaStateDraft, type SyncRound, readAhead, throwIfCancelled } from './sync-round';
+import { SyncError } from './sync-error';
+
+// Users are applied in slices of a listing page's size, so progress and transactions stay alike.
+const applySlice = 999;
+
+async function readDelta<T>(round: SyncRound, link: string, parse: (item: unknown) => T): Promise<{ items: T[]; deltaLink: string }> {
+  const items: T[] = [];
+  let deltaLink: string | undefined;
+  for await (const page of readAhead(round.reader.pages<unknown>(link, { signal: round.signal }), round.signal)) {
+    for (const item of page.value) items.push(parse(item));
+    round.progress.pages += 1;
+    if (page.deltaLink) deltaLink = page.deltaLink;
+    await round.progress.record(round.store.runs, round.changes.counts);
+  }
+  if (!deltaLink) throw new SyncError('GRAPH_DELTA_LINK_MISSING', 'Microsoft Graph ended a delta round without a delta link; try the sync again.');
+  return { items, deltaLink };
+}
+
+/**
+ * An incremental sync: what changed since the saved delta links. Throws
+ * DeltaTokenExpiredError when Graph no longer accepts them (the caller starts over in full).
+ */
+export async function incrementalSync(round: SyncRound, state: DeltaState): Promise<DeltaStateDraft> {
+  const { progress, changes, configuration } = round;
+  progress.phase = 'reading_changes';
+  const users = await readDelta(round, state.usersDeltaLink!, parseUser);
+  progress.usersRead += users.items.length;
+  const changedUsers = new Map<string, DirectoryUser>();
+  // Order is not guaranteed and replays happen: the last word on each user wins.
+  for (const user of users.items) changedUsers.set(user.id, user);
+
+  let groupsDeltaLink = state.groupsDeltaLink;
+  const next: DeltaStateDraft = { ...state, usersDeltaLink: users.deltaLink };
+  if (configuration.scope.kind !== 'all') {
+    const tree = state.groupTree ?? { roots: [], children: {} };
+    const groups = await readDelta(round, state.groupsDeltaLink!, (item) => parseGraphItem(groupDeltaSchema, item, 'a group'));
+    groupsDeltaLink = groups.deltaLink;
+    if (membershipMayHaveChanged(groups.items, tree, configuration.scope.kind === 'group_name' ? configuration.scope.groupName : null)) {
+      // Someone joined or left somewhere in the tree: read the scope again in full. That
+      // enumeration is complete, so it may deactivate; the new links were taken before it.
+      const roots = await resolveScopeGroups(round);
+      const enumerated = await enumerateScope(round, roots);
+      return { ...next, groupsDeltaLink, ...enumerated };
+    }
+  }
+
+  progress.phase = 'applying';
+  const members = state.scopeMemberIds ? new Set(state.scopeMemberIds) : null;
+  const present: DirectoryUser[] = [];
+  for (const user of changedUsers.values()) {
+    if (members && !members.has(user.id)) continue;
+    if (user['@removed']) changes.planRemoval(user.id, user['@removed'].reason === 'deleted' ? 'deleted in Entra ID' : 'deleted in Entra ID (restorable)');
+    else present.push(user);
+  }
+  for (let i = 0; i < present.length; i += applySlice) {
+    throwIfCancelled(round.signal);
+    await changes.applyUsers(present.slice(i, i + applySlice), progress);
+  }
+  if (present.length === 0) await progress.record(round.store.runs, changes.counts);
+  return { ...next, groupsDeltaLink };
+}
+
+function membershipMayHaveChanged(groups: readonly GroupDelta[], tree: DeltaState['groupTree'] & object, scopeGroupName: string | null): boolean {
+  const tracked = groupTreeClosure(tree);
+  const touched = groups.filter((g) => tracked.has(g.id) && (g['@removed'] !== undefined || (g['members@delta']?.length ?? 0) > 0));
+  if (touched.length > 0 && rootsReaching(tree, touched.map((g) => g.id)).length > 0) return true;
+  if (scopeGroupName === null) return false;
+  // A group renamed to (or away from) the scope's name changes which group the scope is.
+  const name = scopeGroupName.toLowerCase();
+  return groups.some((g) => (typeof g.displayName === 'string' && g.displayName.toLowerCase() === name && !tree.roots.includes(g.id)) || (tree.roots.includes(g.id) && typeof g.displayName === 'string' && g.displayName.toLowerCase() !== name));
+}

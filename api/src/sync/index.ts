@@ -1,0 +1,6 @@
+/** The sync engine: full and incremental syncs, dry runs, the deletion guard, live progress. */
+export { SyncService, type RunSyncOptions, type SyncServiceEvents, type SyncServiceOptions } from './sync-service';
+export { SyncError } from './sync-error';
+export type { SyncProgressEvent } from './run-progress';
+export type { HeldPlan } from './sync-plan';
+export { graphQueries } from './graph-queries';

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** What a run held by the deletion guard saves, to apply on approval. */
+export const heldPlanSchema = z.object({
+  deactivate: z.array(
+    z.object({
+      employeeId: z.string(),
+      entraObjectId: z.string(),
+      email: z.string().nullable(),
+      displayName: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+  deltaState: z
+    .object({
+      scopeKey: z.string(),
+      usersDeltaLink: z.string().nullable(),
+      groupsDeltaLink: z.string().nullable(),
+      groupTree: z.object({ roots: z.array(z.string()), children: z.record(z.string(), z.array(z.string())) }).nullable(),
+      scopeMemberIds: z.array(z.string()).nullable(),
+    })
+    .nullable(),
+});
+
+export type HeldPlan = z.output<typeof heldPlanSchema>;

@@ -1,0 +1,56 @@
+import type { GraphReader, GraphPage } from '../graph/graph-reader';
+import type { DeltaState, Store, SyncConfiguration } from '../store';
+import type { DirectoryChanges } from './directory-changes';
+import type { RunProgress } from './run-progress';
+import { SyncError } from './sync-error';
+
+/** Everything one pass over Graph needs. */
+export interface SyncRound {
+  store: Store;
+  reader: GraphReader;
+  configuration: SyncConfiguration;
+  progress: RunProgress;
+  changes: DirectoryChanges;
+  signal?: AbortSignal;
+}
+
+/** The delta state a successful round leaves for the next incremental sync. */
+export type DeltaStateDraft = Omit<DeltaState, 'updatedAt'>;
+
+/** The scope and filters the delta state belongs to: when any of them changes, the next sync must be full. */
+export function scopeKeyOf(configuration: SyncConfiguration): string {
+  return JSON.stringify({ scope: configuration.scope, includeGuests: configuration.includeGuests, exclusions: [...configuration.exclusions].sort() });
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SyncError('SYNC_CANCELLED', 'The sync was cancelled before it finished; nobody was deactivated.');
+}
+
+/**
+ * Pages of a Graph collection, asking for the next page while the caller writes the
+ * current one: reading and writing overlap instead of taking turns.
+ */
+export async function* readAhead<T>(pages: AsyncIterable<GraphPage<T>>, signal?: AbortSignal): AsyncGenerator<GraphPage<T>> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let next = iterator.next();
+  for (;;) {
+    const result = await next;
+    if (result.done) return;
+    throwIfCancelled(signal);
+    next = iterator.next();
+    // Handled when awaited on the next turn; this only keeps an early exit from leaving it unhandled.
+    next.catch(() => undefined);
+    yield result.value;
+  }
+}
+
+/** Follows a delta round to its end and returns the deltaLink of its last page. */
+export async function deltaLinkOf(reader: GraphReader, path: string, round: Pick<SyncRound, 'progress' | 'signal' | 'store' | 'changes'>): Promise<string> {
+  let link: string | undefined;
+  for await (const page of reader.pages<unknown>(path, { signal: round.signal })) {
+    round.progress.pages += 1;
+    if (page.deltaLink) link = page.deltaLink;
+  }
+  if (!link) throw new SyncError('GRAPH_DELTA_LINK_MISSING', `Microsoft Graph ended ${path.split('?')[0]} without a delta link; try the sync again.`);
+  return link;
+}

@@ -1,0 +1,135 @@
+import { queryOption, type EmulatorRequest } from '../http/request';
+import { graphError, json, type Reply } from '../http/reply';
+import type { Router } from '../http/router';
+import type { DirectoryGroup, DirectoryUser } from '../tenants/directory-objects';
+import type { Tenant } from '../tenants/tenant';
+import { allows, insufficientPrivileges, PERMISSIONS, type GraphPrincipal } from './graph-principal';
+import type { GraphRoute } from './graph-route';
+import { evaluate } from './odata-filter';
+import { encodeToken, filterOf, isEventual, nextLink, odataContext, pageSize, reject, rejectUnsupportedOptions, selection, skipPosition, wantsCount } from './odata-query';
+import { countOf, pageOf } from './paging';
+import { GROUP_FILTERABLE, GROUP_PROPERTIES, groupProperty, renderGroup, renderUser, USER_FILTERABLE, USER_PROPERTIES, userProperty } from './representations';
+import { notFound, searchOf } from './users-routes';
+
+type MemberCast = 'user' | 'group' | null;
+
+function castOf(raw: string | undefined, request: EmulatorRequest): MemberCast {
+  if (raw === undefined) return null;
+  const lower = raw.toLowerCase();
+  if (lower === 'microsoft.graph.user') return 'user';
+  if (lower === 'microsoft.graph.group') return 'group';
+  reject(request, 400, 'BadRequest', `Resource not found for the segment '${raw}'.`);
+}
+
+export function addGroupRoutes(router: Router<GraphRoute>): void {
+  router.get('/v1.0/groups', {
+    cost: 'other',
+    handle(request, principal) {
+      if (!allows(principal, PERMISSIONS.readGroups)) return insufficientPrivileges(request);
+      rejectUnsupportedOptions(request);
+      if (queryOption(request.url, '$orderby') !== undefined && !isEventual(request)) reject(request, 400, 'Request_UnsupportedQuery', 'Sorting needs ConsistencyLevel: eventual and $count=true.');
+      const select = selection(request, 'group', GROUP_PROPERTIES);
+      const top = pageSize(request);
+      const filter = filterOf(request, 'Group', GROUP_FILTERABLE);
+      const search = searchOf(request, ['displayName', 'description', 'mail', 'mailNickname']);
+      const accept = (g: DirectoryGroup) =>
+        g.state === 'active' && (!filter || evaluate(filter, (p) => groupProperty(g, p))) && (!search || search((p) => groupProperty(g, p)));
+      const start = skipPosition(request);
+      const { page, next } = pageOf(principal.tenant.groups, start, top, accept);
+      const body: Record<string, unknown> = { '@odata.context': odataContext(request, 'groups', select) };
+      if (start === 0 && wantsCount(request) && isEventual(request)) body['@odata.count'] = countOf(principal.tenant.groups, accept);
+      if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
+      body.value = page.map((g) => renderGroup(g, select));
+      return json(200, body);
+    },
+  });
+
+  router.get('/v1.0/groups/{id}', {
+    cost: 'other',
+    handle(request, principal) {
+      if (!allows(principal, PERMISSIONS.readGroups)) return insufficientPrivileges(request);
+      const group = principal.tenant.activeGroup(request.params.id!);
+      if (!group) return notFound(request, request.params.id!);
+      const select = selection(request, 'group', GROUP_PROPERTIES);
+      return json(200, { '@odata.context': odataContext(request, 'groups/$entity', select), ...renderGroup(group, select) });
+    },
+  });
+
+  for (const relation of ['members', 'transitiveMembers'] as const) {
+    const cost = relation === 'members' ? 'members' : 'transitiveMembers';
+    const handle = (request: EmulatorRequest, principal: GraphPrincipal) => memberList(request, principal, relation, castOf(request.params.cast, request), false);
+    router.get(`/v1.0/groups/{id}/${relation}`, { cost, handle });
+    router.get(`/v1.0/groups/{id}/${relation}/{cast}`, {
+      cost,
+      handle: (request, principal) =>
+        request.params.cast === '$count'
+          ? memberList(request, principal, relation, null, true)
+          : memberList(request, principal, relation, castOf(request.params.cast, request), false),
+    });
+    router.get(`/v1.0/groups/{id}/${relation}/{cast}/$count`, {
+      cost,
+      handle: (request, principal) => memberList(request, principal, relation, castOf(request.params.cast, request), true),
+    });
+  }
+}
+
+/**
+ * Direct or transitive members, optionally cast to users or groups. Users come with
+ * their profile only for callers allowed to read users (else just `@odata.type` and `id`).
+ */
+function memberList(request: EmulatorRequest, principal: GraphPrincipal, relation: 'members' | 'transitiveMembers', cast: MemberCast, countOnly: boolean): Reply {
+  if (!allows(principal, PERMISSIONS.readMembers)) return insufficientPrivileges(request);
+  const tenant: Tenant = principal.tenant;
+  const group = tenant.activeGroup(request.params.id!);
+  if (!group) return notFound(request, request.params.id!);
+  rejectUnsupportedOptions(request);
+  const advancedOptions = ['$filter', '$search', '$orderby'].some((o) => queryOption(request.url, o) !== undefined) || wantsCount(request);
+  if (cast && advancedOptions && !(isEventual(request) && wantsCount(request)) && !countOnly)
+    reject(request, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter, $search, $orderby or $count on a type cast needs ConsistencyLevel: eventual and $count=true.');
+  if (countOnly && !isEventual(request)) return graphError(400, 'Request_BadRequest', '$count is not currently supported.', request);
+
+  const ids: string[] =
+    relation === 'members'
+      ? tenant.directMembers(group.id)
+      : cast === 'user'
+        ? tenant.transitiveMembers(group.id).users
+        : cast === 'group'
+          ? tenant.transitiveMembers(group.id).groups
+          : [...tenant.transitiveMembers(group.id).groups, ...tenant.transitiveMembers(group.id).users];
+  const entity = cast === 'group' ? 'group' : 'user';
+  const select = selection(request, entity, cast === 'group' ? GROUP_PROPERTIES : cast === 'user' ? USER_PROPERTIES : new Set([...USER_PROPERTIES, ...GROUP_PROPERTIES]));
+  const filter = filterOf(request, cast === 'group' ? 'Group' : 'User', cast === 'group' ? GROUP_FILTERABLE : USER_FILTERABLE);
+  const search = searchOf(request, ['displayName', 'mail', 'userPrincipalName']);
+  const resolve = (id: string): DirectoryUser | DirectoryGroup | undefined => tenant.activeGroup(id) ?? tenant.activeUser(id);
+  const isGroup = (o: DirectoryUser | DirectoryGroup): o is DirectoryGroup => 'members' in o;
+  const accept = (id: string) => {
+    const o = resolve(id);
+    if (!o) return false;
+    if (cast === 'user' && isGroup(o)) return false;
+    if (cast === 'group' && !isGroup(o)) return false;
+    const read = (p: string) => (isGroup(o) ? groupProperty(o, p) : userProperty(o, p));
+    return (!filter || evaluate(filter, read)) && (!search || search(read));
+  };
+  if (countOnly) return { status: 200, text: String(countOf(ids, accept)), headers: { 'content-type': 'text/plain;charset=utf-8' } };
+
+  const seesProfiles = allows(principal, PERMISSIONS.readUsers);
+  const start = skipPosition(request);
+  const { page, next } = pageOf(ids, start, pageSize(request), accept);
+  const body: Record<string, unknown> = {
+    '@odata.context': odataContext(request, cast === 'user' ? 'users' : cast === 'group' ? 'groups' : 'directoryObjects', select),
+  };
+  if (start === 0 && wantsCount(request) && isEventual(request)) body['@odata.count'] = countOf(ids, accept);
+  if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
+  body.value = page.map((id) => {
+    const o = resolve(id)!;
+    if (isGroup(o)) return { '@odata.type': '#microsoft.graph.group', ...renderGroup(o, select?.filter((p) => GROUP_PROPERTIES.has(p)) ?? null) };
+    const userSelect = select?.filter((p) => USER_PROPERTIES.has(p)) ?? null;
+    if (!seesProfiles) {
+      const hidden = renderUser(o, userSelect);
+      for (const key of Object.keys(hidden)) hidden[key] = key === 'id' ? o.id : null;
+      return { '@odata.type': '#microsoft.graph.user', ...hidden, id: o.id };
+    }
+    return { '@odata.type': '#microsoft.graph.user', ...renderUser(o, userSelect) };
+  });
+  return json(200, body);
+}

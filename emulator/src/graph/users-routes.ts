@@ -1,0 +1,130 @@
+import { queryOption, type EmulatorRequest } from '../http/request';
+import { graphError, json, type Reply } from '../http/reply';
+import type { Router } from '../http/router';
+import type { DirectoryUser } from '../tenants/directory-objects';
+import type { Tenant } from '../tenants/tenant';
+import { allows, insufficientPrivileges, PERMISSIONS, type GraphPrincipal } from './graph-principal';
+import type { GraphRoute } from './graph-route';
+import { evaluate, type FilterNode } from './odata-filter';
+import { encodeToken, filterOf, isEventual, nextLink, odataContext, pageSize, reject, rejectUnsupportedOptions, selection, skipPosition, wantsCount } from './odata-query';
+import { countOf, pageOf } from './paging';
+import { renderUser, USER_FILTERABLE, USER_PROPERTIES, userProperty } from './representations';
+
+export function notFound(request: EmulatorRequest, id: string): Reply {
+  return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, request);
+}
+
+/** `$search="displayName:abc"` (advanced query; tokens matched at word starts, case-insensitive). */
+export function searchOf(request: EmulatorRequest, searchable: string[]): ((read: (p: string) => unknown) => boolean) | null {
+  const raw = queryOption(request.url, '$search');
+  if (raw === undefined) return null;
+  if (!isEventual(request))
+    reject(request, 400, 'Request_BadRequest', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+  const clauses = [...raw.matchAll(/"([^":]+):([^"]*)"/g)].map((m) => ({ property: m[1]!, term: m[2]!.toLowerCase() }));
+  if (clauses.length === 0) reject(request, 400, 'Request_BadRequest', `Syntax error: the $search value ${raw} is not of the form "property:term".`);
+  for (const c of clauses) if (!searchable.includes(c.property)) reject(request, 400, 'Request_UnsupportedQuery', `Search is not supported on property '${c.property}'.`);
+  return (read) =>
+    clauses.some((c) => {
+      const value = read(c.property);
+      return typeof value === 'string' && value.toLowerCase().split(/[\s.@_-]+/).some((word) => word.startsWith(c.term));
+    });
+}
+
+function userFilter(request: EmulatorRequest): (user: DirectoryUser) => boolean {
+  const filter: FilterNode | null = filterOf(request, 'User', USER_FILTERABLE);
+  const search = searchOf(request, ['displayName', 'mail', 'userPrincipalName', 'givenName', 'surname']);
+  return (user) => user.state === 'active' && (!filter || evaluate(filter, (p) => userProperty(user, p))) && (!search || search((p) => userProperty(user, p)));
+}
+
+/** Who may see users: User.Read.All-like permissions. */
+function canReadUsers(principal: GraphPrincipal): boolean {
+  return allows(principal, PERMISSIONS.readUsers);
+}
+
+export function addUserRoutes(router: Router<GraphRoute>): void {
+  router.get('/v1.0/users', {
+    cost: 'users',
+    handle(request, principal) {
+      if (!canReadUsers(principal)) return insufficientPrivileges(request);
+      rejectUnsupportedOptions(request);
+      if (queryOption(request.url, '$orderby') !== undefined) reject(request, 400, 'Request_UnsupportedQuery', 'Sorting is not supported by this emulator.');
+      const select = selection(request, 'user', USER_PROPERTIES);
+      const top = pageSize(request);
+      const accept = userFilter(request);
+      const start = skipPosition(request);
+      const { page, next } = pageOf(principal.tenant.users, start, top, accept);
+      const body: Record<string, unknown> = { '@odata.context': odataContext(request, 'users', select) };
+      if (start === 0 && wantsCount(request) && isEventual(request)) body['@odata.count'] = countOf(principal.tenant.users, accept);
+      if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
+      body.value = page.map((u) => renderUser(u, select));
+      return json(200, body);
+    },
+  });
+
+  router.get('/v1.0/users/$count', {
+    cost: 'users',
+    handle(request, principal) {
+      if (!canReadUsers(principal)) return insufficientPrivileges(request);
+      if (!isEventual(request)) return graphError(400, 'Request_BadRequest', '$count is not currently supported.', request);
+      return { status: 200, text: String(countOf(principal.tenant.users, userFilter(request))), headers: { 'content-type': 'text/plain;charset=utf-8' } };
+    },
+  });
+
+  router.get('/v1.0/me', {
+    cost: 'other',
+    handle(request, principal) {
+      if (principal.kind !== 'delegated' || !principal.userId)
+        return graphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.', request);
+      if (!allows(principal, PERMISSIONS.me)) return insufficientPrivileges(request);
+      const user = principal.tenant.activeUser(principal.userId);
+      if (!user) return notFound(request, principal.userId);
+      const select = selection(request, 'user', USER_PROPERTIES);
+      return json(200, { '@odata.context': odataContext(request, 'users/$entity', select), ...renderUser(user, select) });
+    },
+  });
+
+  router.get('/v1.0/users/{id}', {
+    cost: 'users',
+    handle(request, principal) {
+      const user = principal.tenant.activeUser(request.params.id!);
+      const self = principal.kind === 'delegated' && user?.id === principal.userId && allows(principal, PERMISSIONS.me);
+      if (!self && !canReadUsers(principal)) return insufficientPrivileges(request);
+      if (!user) return notFound(request, request.params.id!);
+      const select = selection(request, 'user', USER_PROPERTIES);
+      return json(200, { '@odata.context': odataContext(request, 'users/$entity', select), ...renderUser(user, select) });
+    },
+  });
+
+  router.get('/v1.0/users/{id}/manager', {
+    cost: 'users',
+    handle(request, principal) {
+      if (!canReadUsers(principal)) return insufficientPrivileges(request);
+      const user = principal.tenant.activeUser(request.params.id!);
+      if (!user) return notFound(request, request.params.id!);
+      const manager = user.managerId ? principal.tenant.activeUser(user.managerId) : undefined;
+      if (!manager) return notFound(request, 'manager');
+      const select = selection(request, 'user', USER_PROPERTIES);
+      return json(200, { '@odata.context': odataContext(request, 'directoryObjects/$entity', select), '@odata.type': '#microsoft.graph.user', ...renderUser(manager, select) });
+    },
+  });
+}
+
+export function organizationOf(request: EmulatorRequest, tenant: Tenant): Record<string, unknown> {
+  return {
+    '@odata.context': odataContext(request, 'organization', null),
+    value: [
+      {
+        id: tenant.id,
+        deletedDateTime: null,
+        businessPhones: [],
+        city: null,
+        country: null,
+        countryLetterCode: tenant.countryLetterCode,
+        createdDateTime: tenant.createdDateTime,
+        displayName: tenant.displayName,
+        tenantType: 'AAD',
+        verifiedDomains: tenant.domains.map((d) => ({ capabilities: 'Email, OfficeCommunicationsOnline', isDefault: d.isDefault, isInitial: d.isInitial, name: d.name, type: 'Managed' })),
+      },
+    ],
+  };
+}

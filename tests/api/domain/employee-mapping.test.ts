@@ -1,0 +1,126 @@
+import {
+  changedAttributes,
+  directoryUserSchema,
+  hashEmployeeAttributes,
+  mapDirectoryUser,
+  parseExclusionList,
+  emptyExclusionList,
+  type MappingOptions,
+} from '@users-sync/api/domain/index';
+
+const options: MappingOptions = { includeGuests: false, exclusions: emptyExclusionList };
+const user = (fields: Record<string, unknown>) =>
+  directoryUserSchema.parse({ id: 'u1', accountEnabled: true, userPrincipalName: 'ada@contoso.com', mail: 'Ada@Contoso.com', ...fields });
+
+describe('mapping an Entra user to an employee', () => {
+  it('takes the email from the mailbox address, lower-cased', () => {
+    expect(mapDirectoryUser(user({}), options)).toMatchObject({ kind: 'employee', attributes: { email: 'ada@contoso.com' } });
+  });
+
+  it('falls back to the user principal name when there is no mailbox', () => {
+    expect(mapDirectoryUser(user({ mail: null }), options)).toMatchObject({ kind: 'employee', attributes: { email: 'ada@contoso.com' } });
+  });
+
+  it('never uses a guest #EXT# principal name as an email, and reports why the user is skipped', () => {
+    const guest = user({ mail: null, userPrincipalName: 'bob_fabrikam.com#EXT#@contoso.onmicrosoft.com', userType: 'Member' });
+    expect(mapDirectoryUser(guest, { ...options, includeGuests: true })).toMatchObject({ kind: 'skipped', reason: 'no_usable_email' });
+  });
+
+  it('skips a mailbox-less user with a principal name that is not an address', () => {
+    expect(mapDirectoryUser(user({ mail: null, userPrincipalName: 'not-an-address' }), options)).toMatchObject({ kind: 'skipped', reason: 'no_usable_email' });
+  });
+
+  it('skips disabled accounts', () => {
+    expect(mapDirectoryUser(user({ accountEnabled: false }), options)).toMatchObject({ kind: 'skipped', reason: 'disabled' });
+  });
+
+  it('skips guests unless guests are turned on', () => {
+    const guest = user({ userType: 'Guest', mail: 'bob@fabrikam.com', userPrincipalName: 'bob_fabrikam.com#EXT#@contoso.onmicrosoft.com' });
+    expect(mapDirectoryUser(guest, options)).toMatchObject({ kind: 'skipped', reason: 'guest_excluded' });
+    expect(mapDirectoryUser(guest, { ...options, includeGuests: true })).toMatchObject({ kind: 'employee', attributes: { email: 'bob@fabrikam.com' } });
+  });
+
+  it('skips addresses and domains on the exclusion list', () => {
+    const exclusions = parseExclusionList(['ceo@contoso.com', '@board.contoso.com', 'partners.example']);
+    expect(mapDirectoryUser(user({ mail: 'CEO@contoso.com' }), { ...options, exclusions })).toMatchObject({ kind: 'skipped', reason: 'excluded' });
+    expect(mapDirectoryUser(user({ mail: 'x@board.contoso.com' }), { ...options, exclusions })).toMatchObject({ reason: 'excluded' });
+    expect(mapDirectoryUser(user({ mail: 'y@eu.partners.example' }), { ...options, exclusions })).toMatchObject({ reason: 'excluded' });
+    expect(mapDirectoryUser(user({ mail: 'ada@contoso.com' }), { ...options, exclusions })).toMatchObject({ kind: 'employee' });
+  });
+
+  it('refuses an exclusion entry that is neither an address nor a domain', () => {
+    expect(() => parseExclusionList(['not a domain'])).toThrow(/neither an email address nor a domain/);
+  });
+
+  it('maps names, job, place, language, ids, company and manager', () => {
+    const mapped = mapDirectoryUser(
+      user({
+        givenName: 'Ada',
+        surname: 'Lovelace',
+        displayName: 'Ada Lovelace',
+        department: 'Engineering',
+        jobTitle: 'Engineer',
+        officeLocation: 'B1',
+        city: 'London',
+        country: 'UK',
+        preferredLanguage: 'en-GB',
+        employeeId: 'E1',
+        companyName: 'Contoso',
+        manager: { id: 'm1' },
+      }),
+      options,
+    );
+    expect(mapped).toEqual({
+      kind: 'employee',
+      entraObjectId: 'u1',
+      attributes: {
+        email: 'ada@contoso.com',
+        givenName: 'Ada',
+        surname: 'Lovelace',
+        displayName: 'Ada Lovelace',
+        department: 'Engineering',
+        jobTitle: 'Engineer',
+        officeLocation: 'B1',
+        city: 'London',
+        country: 'UK',
+        preferredLanguage: 'en-GB',
+        employeeId: 'E1',
+        companyName: 'Contoso',
+        managerId: 'm1',
+      },
+    });
+  });
+
+  it('reads the manager from a delta round too', () => {
+    const mapped = mapDirectoryUser(user({ 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: 'm2' }] }), options);
+    expect(mapped).toMatchObject({ attributes: { managerId: 'm2' } });
+  });
+
+  it('refuses a payload without an id', () => {
+    expect(directoryUserSchema.safeParse({ mail: 'a@b.com' }).success).toBe(false);
+  });
+});
+
+describe('the attribute hash', () => {
+  const base = mapDirectoryUser(user({ department: 'Sales' }), options);
+  if (base.kind !== 'employee') throw new Error('expected an employee');
+
+  it('is the same for the same attributes', () => {
+    expect(hashEmployeeAttributes(base.attributes)).toBe(hashEmployeeAttributes({ ...base.attributes }));
+    expect(hashEmployeeAttributes(base.attributes)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('changes with any attribute, and tells an empty value from a missing one', () => {
+    const hashes = new Set([
+      hashEmployeeAttributes(base.attributes),
+      hashEmployeeAttributes({ ...base.attributes, department: 'Marketing' }),
+      hashEmployeeAttributes({ ...base.attributes, department: null }),
+      hashEmployeeAttributes({ ...base.attributes, jobTitle: 'Sales' }),
+    ]);
+    expect(hashes.size).toBe(4);
+  });
+
+  it('names the attributes that changed', () => {
+    expect(changedAttributes(base.attributes, { ...base.attributes, department: 'Marketing', city: 'Paris' })).toEqual(['department', 'city']);
+  });
+});

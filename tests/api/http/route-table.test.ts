@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadApiConfig } from '@users-sync/api/config';
+import { routes } from '@users-sync/api/contract/index';
+import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
+import { createLogger } from '@users-sync/api/service/index';
+
+/** Routes served without being in the contract: the tab's pages and static files. */
+const outsideContract = new Set(['GET /*']);
+
+describe('route table', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-routes-'));
+  let app: ApiApp;
+  beforeAll(async () => {
+    app = await createApiApp(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false }), '0.0.0');
+  });
+  afterAll(async () => {
+    await app.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves exactly the routes of the contract, each with an access decision, and nothing else', () => {
+    const served = Object.values(app.server.router.getRoutes()).map((r) => `${r.method} ${r.path}`);
+    const declared = Object.values(routes).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    const undeclared = served.filter((r) => !declared.includes(r) && !outsideContract.has(r));
+    // A new route must be added to the contract (api/src/contract/routes.ts) with its access: public, member or owner.
+    expect(undeclared).toEqual([]);
+    expect(declared.filter((r) => !served.includes(r))).toEqual([]);
+    for (const route of Object.values(routes)) expect(['public', 'member', 'owner']).toContain(route.access);
+  });
+
+  it('keeps public only what must be: health, the OpenAPI document, and Entra’s consent redirect', () => {
+    const open = Object.entries(routes)
+      .filter(([, r]) => r.access === 'public')
+      .map(([id]) => id)
+      .sort();
+    expect(open).toEqual(['consentCallback', 'health', 'openApi']);
+  });
+});

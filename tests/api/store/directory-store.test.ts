@@ -1,0 +1,147 @@
+import { compareEmployee, type EmployeeAttributes } from '@users-sync/api/domain/index';
+import type { Store } from '@users-sync/api/store/index';
+import { describeEachStore } from './store-backends';
+
+const attributes = (email: string, department: string | null = null): EmployeeAttributes => ({
+  email,
+  givenName: 'Given',
+  surname: 'Sur',
+  displayName: `Name of ${email}`,
+  department,
+  jobTitle: null,
+  officeLocation: null,
+  city: null,
+  country: null,
+  preferredLanguage: null,
+  employeeId: null,
+  companyName: null,
+  managerId: null,
+});
+
+describeEachStore('the directory store', (backend) => {
+  let store: Store;
+  let done: () => Promise<void>;
+  let tick = 0;
+  beforeEach(async () => {
+    tick = 0;
+    ({ store, done } = await backend.open({ clock: () => new Date(Date.UTC(2025, 0, 1, 0, 0, tick++)) }));
+  });
+  afterEach(() => done());
+
+  it('creates organizations and remembers their Microsoft connection and consent', async () => {
+    const org = await store.organizations.create('Contoso');
+    expect(await store.organizations.get(org.id)).toEqual(org);
+    await store.connections.save(org.id, 'tenant-1', 'pending');
+    await store.connections.save(org.id, 'tenant-1', 'granted');
+    expect(await store.connections.get(org.id)).toMatchObject({ tenantId: 'tenant-1', consentState: 'granted', consentedAt: expect.any(String) });
+    expect((await store.connections.findByTenant('tenant-1')).map((c) => c.organizationId)).toEqual([org.id]);
+    expect(await store.organizations.get('missing')).toBeUndefined();
+  });
+
+  it('gives a new organization the default sync configuration, and saves changes to it', async () => {
+    const org = await store.organizations.create('Contoso');
+    expect(await store.configurations.get(org.id)).toMatchObject({ scope: { kind: 'all' }, includeGuests: false, deletionGuard: { maxShare: 0.2, minCount: 10 } });
+    await store.configurations.save(org.id, { scope: { kind: 'group_name', groupName: 'arsen' }, exclusions: ['ceo@contoso.com'] });
+    await store.configurations.save(org.id, { includeGuests: true, schedule: { intervalMinutes: 60 } });
+    expect(await store.configurations.get(org.id)).toMatchObject({
+      scope: { kind: 'group_name', groupName: 'arsen' },
+      exclusions: ['ceo@contoso.com'],
+      includeGuests: true,
+      schedule: { intervalMinutes: 60 },
+    });
+  });
+
+  it('writes employees by Entra id, keeps the record when someone is deactivated and comes back, and never deletes', async () => {
+    const org = await store.organizations.create('Contoso');
+    const [id] = await store.employees.applyChanges(org.id, [compareEmployee(undefined, 'u1', attributes('ada@contoso.com'))], store.now());
+    const first = await store.employees.get(org.id, id!);
+    expect(first).toMatchObject({ source: 'microsoft', status: 'active', entraObjectId: 'u1', email: 'ada@contoso.com', deactivatedAt: null });
+
+    await store.employees.deactivate(org.id, [id!], store.now());
+    expect(await store.employees.get(org.id, id!)).toMatchObject({ status: 'inactive', deactivatedAt: expect.any(String) });
+    expect(await store.employees.count(org.id, 'active')).toBe(0);
+
+    const [stored] = await store.employees.storedForSync(org.id);
+    const back = compareEmployee(stored, 'u1', attributes('ada@contoso.com', 'Sales'));
+    expect(back.kind).toBe('reactivate');
+    await store.employees.applyChanges(org.id, [back], store.now());
+    const again = await store.employees.get(org.id, id!);
+    expect(again).toMatchObject({ id, status: 'active', department: 'Sales', deactivatedAt: null, firstSeenAt: first!.firstSeenAt });
+    expect(await store.employees.count(org.id)).toBe(1);
+  });
+
+  it('replays the same change harmlessly', async () => {
+    const org = await store.organizations.create('Contoso');
+    const change = compareEmployee(undefined, 'u1', attributes('ada@contoso.com'));
+    await store.employees.applyChanges(org.id, [change], store.now());
+    await store.employees.applyChanges(org.id, [change], store.now());
+    expect(await store.employees.count(org.id)).toBe(1);
+  });
+
+  it('writes thousands of employees in one transaction, or none of them', async () => {
+    const org = await store.organizations.create('Contoso');
+    const many = Array.from({ length: 2500 }, (_, i) => compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`)));
+    await store.transaction((t) => t.employees.applyChanges(org.id, many, store.now()));
+    expect(await store.employees.count(org.id, 'active')).toBe(2500);
+
+    const more = Array.from({ length: 10 }, (_, i) => compareEmployee(undefined, `v${i}`, attributes(`q${i}@contoso.com`)));
+    await expect(
+      store.transaction(async (t) => {
+        await t.employees.applyChanges(org.id, more, store.now());
+        throw new Error('interrupted');
+      }),
+    ).rejects.toThrow('interrupted');
+    expect(await store.employees.count(org.id)).toBe(2500);
+  });
+
+  it('keeps each organization to its own employees', async () => {
+    const a = await store.organizations.create('A');
+    const b = await store.organizations.create('B');
+    await store.employees.applyChanges(a.id, [compareEmployee(undefined, 'u1', attributes('x@a.com'))], store.now());
+    await store.employees.applyChanges(b.id, [compareEmployee(undefined, 'u1', attributes('x@b.com'))], store.now());
+    expect((await store.employees.list(a.id)).map((e) => e.email)).toEqual(['x@a.com']);
+    expect((await store.employees.list(b.id)).map((e) => e.email)).toEqual(['x@b.com']);
+  });
+
+  it('records sync runs with progress, counts, errors and a saved plan, most recent first', async () => {
+    const org = await store.organizations.create('Contoso');
+    const run = await store.runs.create({ organizationId: org.id, trigger: 'manual', mode: 'full', dryRun: false });
+    expect(run).toMatchObject({ status: 'queued', counts: { created: 0 }, dryRun: false });
+    await store.runs.update(run.id, { status: 'running', startedAt: store.now(), phase: 'reading_users', progress: { usersRead: 999, pages: 1, graphRequests: 2 } });
+    expect(await store.runs.get(run.id)).toMatchObject({ status: 'running', phase: 'reading_users', usersRead: 999, pages: 1, graphRequests: 2 });
+    await store.runs.update(run.id, {
+      status: 'awaiting_approval',
+      counts: { created: 1, updated: 2, deactivated: 30, reactivated: 0, unchanged: 5, skipped: 1 },
+      plan: { deactivate: ['e1'] },
+      finishedAt: store.now(),
+    });
+    const held = await store.runs.get(run.id);
+    expect(held).toMatchObject({ status: 'awaiting_approval', counts: { deactivated: 30 }, plan: { deactivate: ['e1'] } });
+    expect(held!.durationMs).toBeGreaterThan(0);
+    expect((await store.runs.unfinished(org.id)).map((r) => r.id)).toEqual([run.id]);
+
+    const second = await store.runs.create({ organizationId: org.id, trigger: 'schedule', mode: 'incremental', dryRun: true });
+    await store.runs.update(second.id, { status: 'failed', error: { code: 'TooManyRequests', message: 'Graph kept throttling' } });
+    expect((await store.runs.list(org.id)).map((r) => r.id)).toEqual([second.id, run.id]);
+    expect(await store.runs.get(second.id)).toMatchObject({ error: { code: 'TooManyRequests' }, dryRun: true });
+  });
+
+  it('keeps a change log per employee and per run', async () => {
+    const org = await store.organizations.create('Contoso');
+    await store.changes.append(org.id, 'run-1', [{ employeeId: 'e1', entraObjectId: 'u1', email: 'a@contoso.com', action: 'updated', reason: null, changedFields: ['department'] }], store.now());
+    await store.changes.append(org.id, 'run-2', [{ employeeId: 'e1', entraObjectId: 'u1', email: 'a@contoso.com', action: 'deactivated', reason: 'left the scope', changedFields: null }], store.now());
+    expect((await store.changes.list(org.id, { employeeId: 'e1' })).map((c) => c.action)).toEqual(['updated', 'deactivated']);
+    expect(await store.changes.list(org.id, { runId: 'run-1' })).toEqual([expect.objectContaining({ changedFields: ['department'] })]);
+  });
+
+  it('saves and forgets delta state', async () => {
+    const org = await store.organizations.create('Contoso');
+    expect(await store.deltaStates.get(org.id)).toBeUndefined();
+    const state = { scopeKey: '{"kind":"all"}', usersDeltaLink: 'https://graph/users/delta?$deltatoken=x', groupsDeltaLink: null, groupTree: { roots: ['g'], children: { g: ['h'] } }, scopeMemberIds: ['u1'] };
+    await store.deltaStates.save(org.id, state);
+    await store.deltaStates.save(org.id, { ...state, usersDeltaLink: 'next' });
+    expect(await store.deltaStates.get(org.id)).toMatchObject({ ...state, usersDeltaLink: 'next' });
+    await store.deltaStates.clear(org.id);
+    expect(await store.deltaStates.get(org.id)).toBeUndefined();
+  });
+});

@@ -1,0 +1,182 @@
+import { DeltaTokenExpiredError, GraphError, type GraphPage, type GraphReader } from '@users-sync/api/graph/graph-reader';
+
+/**
+ * A small in-memory tenant behind the GraphReader interface, for the engine's edge
+ * cases (the listed scenarios also run against the emulator over HTTP). It answers the
+ * requests the engine makes and keeps a change version per object for delta rounds.
+ */
+export interface FakeUser {
+  id: string;
+  accountEnabled: boolean;
+  mail: string | null;
+  userPrincipalName: string;
+  userType?: string;
+  displayName?: string;
+  department?: string | null;
+}
+
+interface Stored<T> {
+  value: T;
+  version: number;
+  deleted: boolean;
+}
+
+export class FakeTenant implements GraphReader {
+  requestCount = 0;
+  private version = 0;
+  private readonly users = new Map<string, Stored<FakeUser>>();
+  private readonly groups = new Map<string, Stored<{ displayName: string; members: Set<string> }>>();
+  private readonly memberChanges: Array<{ version: number; groupId: string; memberId: string; removed: boolean }> = [];
+  private expiredBefore = 0;
+  /** Fails every request after this many more (a Graph outage mid-run). */
+  failAfter: number | null = null;
+  /** Called before each request (tests abort from here). */
+  onRequest: (() => void) | null = null;
+
+  addUser(user: Partial<FakeUser> & { id: string }): this {
+    const full: FakeUser = { accountEnabled: true, mail: `${user.id}@contoso.com`, userPrincipalName: `${user.id}@contoso.com`, displayName: user.id, ...user };
+    this.users.set(user.id, { value: full, version: ++this.version, deleted: false });
+    return this;
+  }
+  updateUser(id: string, change: Partial<FakeUser>): this {
+    const u = this.users.get(id)!;
+    u.value = { ...u.value, ...change };
+    u.version = ++this.version;
+    return this;
+  }
+  deleteUser(id: string): this {
+    const u = this.users.get(id)!;
+    u.deleted = true;
+    u.version = ++this.version;
+    return this;
+  }
+  addGroup(id: string, displayName: string, members: string[] = []): this {
+    this.groups.set(id, { value: { displayName, members: new Set() }, version: ++this.version, deleted: false });
+    for (const m of members) this.addMember(id, m);
+    return this;
+  }
+  addMember(groupId: string, memberId: string): this {
+    const g = this.groups.get(groupId)!;
+    g.value.members.add(memberId);
+    g.version = ++this.version;
+    this.memberChanges.push({ version: g.version, groupId, memberId, removed: false });
+    return this;
+  }
+  removeMember(groupId: string, memberId: string): this {
+    const g = this.groups.get(groupId)!;
+    g.value.members.delete(memberId);
+    g.version = ++this.version;
+    this.memberChanges.push({ version: g.version, groupId, memberId, removed: true });
+    return this;
+  }
+  deleteGroup(id: string): this {
+    const g = this.groups.get(id)!;
+    g.deleted = true;
+    g.version = ++this.version;
+    return this;
+  }
+  /** Every delta link handed out so far stops working (410). */
+  expireDeltaLinks(): this {
+    this.expiredBefore = this.version + 1;
+    return this;
+  }
+
+  private count(): void {
+    this.onRequest?.();
+    this.requestCount += 1;
+    if (this.failAfter !== null) {
+      if (this.failAfter <= 0) throw new GraphError(503, 'ServiceUnavailable', 'Graph is unavailable (injected)');
+      this.failAfter -= 1;
+    }
+  }
+
+  private closure(groupId: string): { users: string[]; groups: string[] } {
+    const seenGroups = new Set<string>();
+    const users = new Set<string>();
+    const pending = [groupId];
+    while (pending.length > 0) {
+      const id = pending.pop()!;
+      const g = this.groups.get(id);
+      if (!g || g.deleted) continue;
+      for (const m of g.value.members) {
+        if (this.groups.has(m)) {
+          if (!seenGroups.has(m) && m !== groupId && !this.groups.get(m)!.deleted) {
+            seenGroups.add(m);
+            pending.push(m);
+          }
+        } else if (this.users.has(m) && !this.users.get(m)!.deleted) users.add(m);
+      }
+    }
+    return { users: [...users], groups: [...seenGroups] };
+  }
+
+  private userPayload(id: string): Record<string, unknown> {
+    const u = this.users.get(id)!;
+    if (u.deleted) return { id, '@removed': { reason: 'changed' } };
+    return { ...u.value };
+  }
+
+  get<T>(path: string): Promise<T> {
+    this.count();
+    const m = /^\/groups\/([^/?]+)\?/.exec(path);
+    const g = m && this.groups.get(decodeURIComponent(m[1]!));
+    if (!m || !g || g.deleted) return Promise.reject(new GraphError(404, 'Request_ResourceNotFound', `no ${path}`));
+    return Promise.resolve({ id: decodeURIComponent(m[1]!), displayName: g.value.displayName } as T);
+  }
+
+  async *pages<T>(path: string): AsyncIterable<GraphPage<T>> {
+    const paged = async function* (this: FakeTenant, items: unknown[], size: number, deltaLink?: string): AsyncIterable<GraphPage<T>> {
+      for (let i = 0; i === 0 || i < items.length; i += size) {
+        this.count();
+        const last = i + size >= items.length;
+        yield { value: items.slice(i, i + size) as T[], ...(last ? (deltaLink ? { deltaLink } : {}) : { nextLink: 'fake:next' }) };
+        await Promise.resolve();
+      }
+    };
+    const token = /^fake:(users|groups)-delta:(\d+)$/.exec(path);
+    if (path.startsWith('/users/delta') || path.startsWith('/groups/delta')) {
+      yield* paged.call(this, [], 200, `fake:${path.startsWith('/users') ? 'users' : 'groups'}-delta:${this.version}`);
+    } else if (token) {
+      const since = Number(token[2]);
+      if (since < this.expiredBefore) {
+        this.count();
+        throw new DeltaTokenExpiredError('expired (injected)');
+      }
+      if (token[1] === 'users') {
+        const changed = [...this.users.entries()].filter(([, u]) => u.version > since).map(([id]) => this.userPayload(id));
+        yield* paged.call(this, changed, 200, `fake:users-delta:${this.version}`);
+      } else {
+        const changed = [...this.groups.entries()]
+          .filter(([, g]) => g.version > since)
+          .map(([id, g]) =>
+            g.deleted
+              ? { id, '@removed': { reason: 'changed' } }
+              : {
+                  id,
+                  displayName: g.value.displayName,
+                  'members@delta': this.memberChanges
+                    .filter((c) => c.groupId === id && c.version > since)
+                    .map((c) => ({ id: c.memberId, ...(c.removed ? { '@removed': { reason: 'deleted' } } : {}) })),
+                },
+          );
+        yield* paged.call(this, changed, 200, `fake:groups-delta:${this.version}`);
+      }
+    } else if (path.startsWith('/users?')) {
+      yield* paged.call(this, [...this.users.keys()].filter((id) => !this.users.get(id)!.deleted).map((id) => this.userPayload(id)), 999);
+    } else if (path.startsWith('/groups?$filter=')) {
+      const name = /eq '(.*)'/.exec(decodeURIComponent(path))![1]!.replace(/''/g, "'").toLowerCase();
+      const found = [...this.groups.entries()].filter(([, g]) => !g.deleted && g.value.displayName.toLowerCase() === name).map(([id, g]) => ({ id, displayName: g.value.displayName }));
+      yield* paged.call(this, found, 999);
+    } else {
+      const m = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.(user|group)\?/.exec(path);
+      if (!m) throw new GraphError(400, 'BadRequest', `fake does not serve ${path}`);
+      const { users, groups } = this.closure(decodeURIComponent(m[1]!));
+      if (m[2] === 'user') yield* paged.call(this, users.map((id) => this.userPayload(id)), 999);
+      else yield* paged.call(this, groups.map((id) => ({ id, displayName: this.groups.get(id)!.value.displayName })), 999);
+    }
+  }
+
+  batch(): Promise<never> {
+    return Promise.reject(new Error('not used by the sync engine'));
+  }
+}

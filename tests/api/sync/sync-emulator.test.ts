@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { createGraphReader } from '@users-sync/api/graph/index';
+import type { Store } from '@users-sync/api/store/index';
+import { SyncService } from '@users-sync/api/sync/index';
+import { startEmulator, type RunningEmulator } from '@users-sync/emulator/index';
+import { testCertificateDir } from '../../support/dev-certificate-path';
+import { describeEachStore } from '../store/store-backends';
+
+/** The issue's scenarios against the emulator over real HTTPS, through the real Graph reader. */
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, host: '127.0.0.1', dataDir: path.dirname(testCertificateDir), logLevel: 'silent', users: 0, groups: 0, seed: 1, tenant: 'none' });
+});
+afterAll(() => emulator.close());
+
+describeEachStore('syncing from the emulator', (backend) => {
+  let store: Store;
+  let done: () => Promise<void>;
+  let service: SyncService;
+  let orgId: string;
+  let tenantId: string;
+  const control = () => emulator.control;
+
+  beforeEach(async () => {
+    ({ store, done } = await backend.open());
+    const tenant = await control().createTenant({ users: 0, groups: 0 });
+    tenantId = tenant.tenantId;
+    service = new SyncService({
+      store,
+      graphReaderFor: (tenant) =>
+        createGraphReader({ tenantId: tenant, ...emulator.app, authorityHost: emulator.url, graphBaseUrl: emulator.url, retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 12 } }),
+    });
+    orgId = (await store.organizations.create('Contoso')).id;
+    await store.connections.save(orgId, tenantId, 'granted');
+  });
+  afterEach(async () => {
+    await done();
+    await control().deleteTenant(tenantId).catch(() => undefined);
+  });
+
+  const user = (name: string, extra: Record<string, unknown> = {}) =>
+    control().createUser(tenantId, { displayName: name, userPrincipalName: `${name}@contoso.com`, mail: `${name}@contoso.com`, accountEnabled: true, ...extra });
+  const active = async () => (await store.employees.list(orgId, { status: 'active' })).map((e) => e.email).sort();
+  const inactive = async () => (await store.employees.list(orgId, { status: 'inactive' })).map((e) => e.email).sort();
+
+  it('syncs all active users, skipping disabled, guest and mailbox-less ones, then follows every change incrementally', async () => {
+    const ada = await user('ada', { department: 'Eng' });
+    const bob = await user('bob');
+    const cy = await user('cy');
+    await user('off', { accountEnabled: false });
+    await user('guest', { userType: 'Guest', mail: 'g@fabrikam.com', userPrincipalName: 'g_fabrikam.com#EXT#@contoso.com' });
+    await user('room', { mail: null, userPrincipalName: 'room_x#EXT#@contoso.com' });
+    const first = await service.runSync(orgId);
+    expect(first).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 3, skipped: 3 } });
+
+    await user('eve');
+    await control().updateUser(tenantId, ada.id, { displayName: 'Ada L.' });
+    await control().updateUser(tenantId, bob.id, { department: 'Sales' });
+    await control().disableUser(tenantId, cy.id);
+    const second = await service.runSync(orgId);
+    expect(second).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { created: 1, updated: 2, deactivated: 1 } });
+    expect(second.graphRequests).toBeLessThanOrEqual(5);
+
+    await control().deleteUser(tenantId, bob.id);
+    expect((await service.runSync(orgId)).counts).toMatchObject({ deactivated: 1 });
+    await control().restoreUser(tenantId, bob.id);
+    expect((await service.runSync(orgId)).counts).toMatchObject({ reactivated: 1 });
+    expect(await active()).toEqual(['ada@contoso.com', 'bob@contoso.com', 'eve@contoso.com']);
+    expect(await inactive()).toEqual(['cy@contoso.com']);
+  });
+
+  it('syncs the group named arsen nested three deep with a cycle, and follows removals and a deleted nested group', async () => {
+    const [a, b, c, d] = [await user('a'), await user('b'), await user('c'), await user('d')];
+    await user('outsider');
+    const gD = await control().createGroup(tenantId, { displayName: 'deep', memberIds: [d.id] });
+    const gC = await control().createGroup(tenantId, { displayName: 'inner', memberIds: [c.id, gD.id] });
+    const gB = await control().createGroup(tenantId, { displayName: 'middle', memberIds: [b.id, gC.id] });
+    const gA = await control().createGroup(tenantId, { displayName: 'arsen', memberIds: [a.id, gB.id] });
+    await control().addMembers(tenantId, gD.id, [gA.id]);
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 4 } });
+
+    await control().removeMember(tenantId, gC.id, c.id);
+    expect(await service.runSync(orgId)).toMatchObject({ mode: 'incremental', counts: { deactivated: 1 } });
+    await control().deleteGroup(tenantId, gD.id);
+    await service.runSync(orgId);
+    expect(await inactive()).toEqual(['c@contoso.com', 'd@contoso.com']);
+    await control().createGroup(tenantId, { displayName: 'ARSEN' });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'failed', error: { code: 'SCOPE_GROUP_AMBIGUOUS' } });
+  });
+
+  it('syncs chosen groups, falls back to a full sync when the delta link expired, and ends a throttled run as a clean one', async () => {
+    const people = await Promise.all(['x', 'y', 'z'].map((n) => user(n)));
+    const g1 = await control().createGroup(tenantId, { displayName: 'one', memberIds: [people[0]!.id] });
+    const g2 = await control().createGroup(tenantId, { displayName: 'two', memberIds: [people[1]!.id, people[2]!.id] });
+    await store.configurations.save(orgId, { scope: { kind: 'groups', groupIds: [g1.id, g2.id] } });
+    expect((await service.runSync(orgId)).counts).toMatchObject({ created: 3 });
+    await control().expireDeltaTokens(tenantId);
+    await user('w');
+    await control().addMembers(tenantId, g1.id, [(await control().user(tenantId, 'w@contoso.com')).id]);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 1 } });
+
+    await control().setFaults(tenantId, { throttleShare: 0.2, unavailableShare: 0.15, retryAfterSeconds: 0.01 });
+    const throttled = await service.runSync(orgId, { full: true });
+    await control().clearFaults(tenantId);
+    expect(throttled.error).toBeNull();
+    expect(throttled.graphRequests).toBeGreaterThan(5);
+    expect(throttled).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: 0, deactivated: 0, unchanged: 4 } });
+  });
+
+  it('holds a run that would deactivate too many, then applies it on approval', async () => {
+    const many = [];
+    for (let i = 0; i < 20; i += 1) many.push(await user(`p${i}`));
+    await service.runSync(orgId);
+    for (const p of many.slice(0, 10)) await control().disableUser(tenantId, p.id);
+    const held = await service.runSync(orgId);
+    expect(held).toMatchObject({ status: 'awaiting_approval', counts: { deactivated: 10 } });
+    expect(await inactive()).toEqual([]);
+    await service.approve(orgId, held.id);
+    expect(await inactive()).toHaveLength(10);
+  });
+});

@@ -1,0 +1,183 @@
+import type { Store } from '@users-sync/api/store/index';
+import { SyncService, type SyncProgressEvent } from '@users-sync/api/sync/index';
+import { describeEachStore } from '../store/store-backends';
+import { FakeTenant } from './fake-graph';
+
+/** The engine's rules against an in-memory tenant; the same scenarios run against the emulator in sync-emulator.test.ts. */
+describeEachStore('the sync engine', (backend) => {
+  let store: Store;
+  let done: () => Promise<void>;
+  let tenant: FakeTenant;
+  let service: SyncService;
+  let orgId: string;
+
+  beforeEach(async () => {
+    ({ store, done } = await backend.open());
+    tenant = new FakeTenant();
+    service = new SyncService({ store, graphReaderFor: () => tenant });
+    orgId = (await store.organizations.create('Contoso')).id;
+    await store.connections.save(orgId, 'tenant-1', 'granted');
+  });
+  afterEach(() => done());
+
+  const active = async () => (await store.employees.list(orgId, { status: 'active' })).map((e) => e.email).sort();
+  const inactive = async () => (await store.employees.list(orgId, { status: 'inactive' })).map((e) => e.email).sort();
+  const people = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it('brings every active member user into the directory, skipping disabled, guest and mailbox-less users with the reason', async () => {
+    tenant.addUser({ id: 'ada', department: 'Eng' }).addUser({ id: 'bob' });
+    tenant.addUser({ id: 'off', accountEnabled: false });
+    tenant.addUser({ id: 'guest', userType: 'Guest', mail: 'g@fabrikam.com', userPrincipalName: 'g_fabrikam.com#EXT#@contoso.onmicrosoft.com' });
+    tenant.addUser({ id: 'nomail', mail: null, userPrincipalName: 'room-42' });
+    const run = await service.runSync(orgId);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 2, skipped: 3, deactivated: 0 } });
+    expect(run.report!.skipped.map((s) => s.reason).sort()).toEqual([
+      'account is disabled in Entra ID',
+      'has no mailbox address and no usable user principal name',
+      'is a guest and guests are not synced',
+    ]);
+    expect(await active()).toEqual(['ada@contoso.com', 'bob@contoso.com']);
+    expect(run.graphRequests).toBe(2); // the "from now" delta link, then one page of users
+  });
+
+  it('follows every kind of change incrementally, reading only what changed', async () => {
+    tenant.addUser({ id: 'ada' }).addUser({ id: 'bob' }).addUser({ id: 'cy' }).addUser({ id: 'dee' });
+    await service.runSync(orgId);
+    tenant.addUser({ id: 'eve' }).updateUser('ada', { displayName: 'Ada L.' }).updateUser('bob', { department: 'Sales' });
+    tenant.updateUser('cy', { accountEnabled: false }).deleteUser('dee');
+    const run = await service.runSync(orgId);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { created: 1, updated: 2, deactivated: 2, unchanged: 0 } });
+    expect(run.graphRequests).toBe(1);
+    expect(await active()).toEqual(['ada@contoso.com', 'bob@contoso.com', 'eve@contoso.com']);
+    expect(await inactive()).toEqual(['cy@contoso.com', 'dee@contoso.com']);
+    const log = await store.changes.list(orgId, { runId: run.id });
+    expect(log.find((c) => c.email === 'bob@contoso.com')).toMatchObject({ action: 'updated', changedFields: ['department'] });
+    expect(log.find((c) => c.email === 'dee@contoso.com')).toMatchObject({ action: 'deactivated', reason: expect.stringContaining('deleted') });
+
+    tenant.updateUser('cy', { accountEnabled: true });
+    const back = await service.runSync(orgId);
+    expect(back.counts).toMatchObject({ reactivated: 1 });
+    expect(await inactive()).toEqual(['dee@contoso.com']);
+  });
+
+  it('syncs the members of the group named arsen, nested three deep through a cycle', async () => {
+    for (const id of ['a1', 'b1', 'c1', 'd1', 'out']) tenant.addUser({ id });
+    tenant.addGroup('gD', 'deep', ['d1']).addGroup('gC', 'inner', ['c1', 'gD']).addGroup('gB', 'middle', ['b1', 'gC']).addGroup('gA', 'Arsen', ['a1', 'gB']);
+    tenant.addMember('gD', 'gA'); // the cycle
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    const run = await service.runSync(orgId);
+    expect(run).toMatchObject({ status: 'succeeded', counts: { created: 4 } });
+    expect(await active()).toEqual(['a1@contoso.com', 'b1@contoso.com', 'c1@contoso.com', 'd1@contoso.com']);
+
+    tenant.removeMember('gC', 'c1');
+    const after = await service.runSync(orgId);
+    expect(after).toMatchObject({ mode: 'incremental', counts: { deactivated: 1 } });
+    expect(await inactive()).toEqual(['c1@contoso.com']);
+
+    tenant.deleteGroup('gD');
+    await service.runSync(orgId);
+    expect(await inactive()).toEqual(['c1@contoso.com', 'd1@contoso.com']);
+  });
+
+  it('refuses a group name that matches no group, or several, naming them', async () => {
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'failed', error: { code: 'SCOPE_GROUP_NOT_FOUND', message: expect.stringContaining('No group named "arsen"') } });
+    tenant.addGroup('g1', 'arsen').addGroup('g2', 'ARSEN');
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'failed', error: { code: 'SCOPE_GROUP_AMBIGUOUS', message: expect.stringContaining('(g1)') } });
+  });
+
+  it('syncs the union of chosen groups, and a user joining a nested group arrives incrementally', async () => {
+    for (const id of ['x', 'y', 'z', 'both', 'late']) tenant.addUser({ id });
+    tenant.addGroup('gN', 'nested', ['z']).addGroup('g1', 'one', ['x', 'both']).addGroup('g2', 'two', ['y', 'both', 'gN']);
+    await store.configurations.save(orgId, { scope: { kind: 'groups', groupIds: ['g1', 'g2'] } });
+    expect((await service.runSync(orgId)).counts).toMatchObject({ created: 4 });
+    tenant.addMember('gN', 'late');
+    const run = await service.runSync(orgId);
+    expect(run).toMatchObject({ mode: 'incremental', counts: { created: 1, deactivated: 0 } });
+    expect(await active()).toHaveLength(5);
+  });
+
+  it('starts over with a full sync by itself when Graph no longer accepts the delta link', async () => {
+    tenant.addUser({ id: 'ada' });
+    await service.runSync(orgId);
+    tenant.addUser({ id: 'bob' }).expireDeltaLinks();
+    const run = await service.runSync(orgId);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 1, unchanged: 1 } });
+  });
+
+  it('deactivates nobody when a run fails half-way, and a rerun ends as an uninterrupted one would', async () => {
+    for (const id of people(30)) tenant.addUser({ id });
+    await service.runSync(orgId);
+    for (const id of people(5)) tenant.deleteUser(id);
+    for (const id of people(5, 'new')) tenant.addUser({ id });
+    tenant.failAfter = 1;
+    const failed = await service.runSync(orgId, { full: true });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'ServiceUnavailable', message: expect.stringContaining('Nobody was deactivated') }, counts: { deactivated: 0 } });
+    expect(await inactive()).toEqual([]);
+    tenant.failAfter = null;
+    const rerun = await service.runSync(orgId);
+    expect(rerun.status).toBe('succeeded');
+    expect(await active()).toEqual([...people(30).slice(5), ...people(5, 'new')].map((p) => `${p}@contoso.com`).sort());
+    expect(await inactive()).toHaveLength(5);
+  });
+
+  it('stops when cancelled, deactivating nobody', async () => {
+    for (const id of people(20)) tenant.addUser({ id });
+    await service.runSync(orgId);
+    tenant.deleteUser('p0');
+    const controller = new AbortController();
+    tenant.onRequest = () => controller.abort();
+    const run = await service.runSync(orgId, { full: true, signal: controller.signal });
+    expect(run).toMatchObject({ status: 'cancelled', error: { code: 'SYNC_CANCELLED' } });
+    expect(await inactive()).toEqual([]);
+  });
+
+  it('holds a run that would deactivate too many people until an admin approves it', async () => {
+    for (const id of people(40)) tenant.addUser({ id });
+    await service.runSync(orgId);
+    for (const id of people(12)) tenant.deleteUser(id);
+    const held = await service.runSync(orgId);
+    expect(held).toMatchObject({ status: 'awaiting_approval', counts: { deactivated: 12 }, error: { code: 'DELETION_GUARD', message: expect.stringContaining('12 of 40') } });
+    expect(await inactive()).toEqual([]);
+    const approved = await service.approve(orgId, held.id);
+    expect(approved).toMatchObject({ status: 'succeeded', counts: { deactivated: 12 } });
+    expect(await inactive()).toHaveLength(12);
+    expect((await service.runSync(orgId)).counts).toMatchObject({ deactivated: 0, created: 0, updated: 0 });
+  });
+
+  it('deactivates nobody when the admin rejects the held run', async () => {
+    for (const id of people(40)) tenant.addUser({ id });
+    await service.runSync(orgId);
+    for (const id of people(12)) tenant.updateUser(id, { accountEnabled: false });
+    const held = await service.runSync(orgId);
+    expect((await service.reject(orgId, held.id)).status).toBe('rejected');
+    expect(await inactive()).toEqual([]);
+    await expect(service.approve(orgId, held.id)).rejects.toMatchObject({ code: 'RUN_NOT_AWAITING_APPROVAL' });
+  });
+
+  it('previews a sync without writing anything, listing who would change', async () => {
+    tenant.addUser({ id: 'ada' }).addUser({ id: 'off', accountEnabled: false });
+    const preview = await service.runSync(orgId, { dryRun: true });
+    expect(preview).toMatchObject({ status: 'succeeded', dryRun: true, counts: { created: 1, skipped: 1 } });
+    expect(preview.report!.created).toEqual([expect.objectContaining({ email: 'ada@contoso.com' })]);
+    expect(await store.employees.count(orgId)).toBe(0);
+    expect(await store.deltaStates.get(orgId)).toBeUndefined();
+  });
+
+  it('reports progress after every Graph page', async () => {
+    for (const id of people(2500)) tenant.addUser({ id });
+    const events: SyncProgressEvent[] = [];
+    service.events.on('progress', (e) => events.push(e));
+    const run = await service.runSync(orgId);
+    expect(run).toMatchObject({ pages: 4, usersRead: 2500, counts: { created: 2500 } });
+    expect(events.filter((e) => e.phase === 'reading_users').map((e) => e.usersRead)).toEqual([999, 1998, 2500]);
+  });
+
+  it('refuses to sync an unknown organization or one without consent', async () => {
+    await expect(service.runSync('nope')).rejects.toMatchObject({ code: 'ORGANIZATION_NOT_FOUND' });
+    const other = await store.organizations.create('Fabrikam');
+    await expect(service.runSync(other.id)).rejects.toMatchObject({ code: 'MICROSOFT_NOT_CONNECTED' });
+    await store.connections.save(other.id, 't2', 'pending');
+    await expect(service.runSync(other.id)).rejects.toMatchObject({ code: 'CONSENT_MISSING' });
+  });
+});
