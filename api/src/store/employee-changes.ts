@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { newRecordId } from './record-ids';
 import type { Database } from './schema';
 
 export type EmployeeChangeAction = 'created' | 'updated' | 'deactivated' | 'reactivated';
@@ -24,7 +24,7 @@ export function employeeChangeRepository(db: Kysely<Database>) {
   return {
     async append(organizationId: string, runId: string | null, entries: readonly NewEmployeeChangeEntry[], at: string): Promise<void> {
       const rows = entries.map((e) => ({
-        id: randomUUID(),
+        id: newRecordId(),
         organization_id: organizationId,
         run_id: runId,
         employee_id: e.employeeId,

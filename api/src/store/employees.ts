@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { EmployeeAttributes, EmployeeChange, StoredEmployee } from '../domain';
+import { newRecordId } from './record-ids';
 import type { Database, EmployeeTable } from './schema';
 
 export type EmployeeSource = 'microsoft' | 'csv' | 'manual';
@@ -105,7 +105,7 @@ export function employeeRepository(db: Kysely<Database>) {
       const ids: string[] = [];
       const rows: Array<Insertable<EmployeeTable>> = [];
       for (const change of changes) {
-        const id = change.employeeId ?? randomUUID();
+        const id = change.employeeId ?? newRecordId();
         ids.push(id);
         rows.push({
           id,

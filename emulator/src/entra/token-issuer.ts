@@ -69,6 +69,8 @@ export class TokenIssuer {
       tid: p.tenant.id,
       uti: randomBytes(16).toString('base64url'),
       ver: '2.0',
+      // Directory roles as Entra's `wids` (template ids), as an app with groupMembershipClaims "DirectoryRole" gets them.
+      ...(directoryRoleIds(p.user).length > 0 ? { wids: directoryRoleIds(p.user) } : {}),
     });
   }
 
@@ -92,6 +94,19 @@ export class TokenIssuer {
       ver: '2.0',
     });
   }
+}
+
+/** Entra's role template ids, which are the same in every tenant. */
+const roleTemplateIds: Record<string, string> = {
+  'Global Administrator': '62e90394-69f5-4237-9190-012177145e10',
+  'Privileged Role Administrator': 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  'Cloud Application Administrator': '158c047a-c907-4556-b7ef-446551a6b5f7',
+  'Application Administrator': '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+  'User Administrator': 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+};
+
+function directoryRoleIds(user: DirectoryUser): string[] {
+  return user.roles.map((role) => roleTemplateIds[role]).filter((id): id is string => id !== undefined);
 }
 
 /** Entra's `sub` is pairwise: stable per user and app, different across apps. */

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadApiConfig } from '@users-sync/api/config';
+import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
+import { close, createLogger, listen } from '@users-sync/api/service/index';
+import type { CreateTenantBody, RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
+import { startTestEmulator } from '../../emulator/emulator-harness';
+
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface UsersSyncApp {
+  clientId: string;
+  clientSecret: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The api over real HTTP on SQLite, with the emulator standing in for Entra and Graph:
+ * a registered Users Sync app, and a customer tenant that has not consented yet.
+ */
+export class ApiHarness {
+  private constructor(
+    readonly emulator: RunningEmulator,
+    readonly usersSync: UsersSyncApp,
+    readonly tenant: TenantSummary,
+    readonly app: ApiApp,
+    readonly baseUrl: string,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string } = {}): Promise<ApiHarness> {
+    const emulator = options.emulator ?? (await startTestEmulator());
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const usersSync = await emulator.control.registerApp({
+      displayName: 'Users Sync',
+      redirectUris: [`${publicUrl}/api/microsoft/consent/callback`],
+      requiredPermissions: ['User.Read.All', 'Group.Read.All', 'GroupMember.Read.All', 'Directory.Read.All'],
+    });
+    const tenant = await emulator.control.createTenant({ users: 30, groups: 4, seed: 11, disabledShare: 0.1, guestShare: 0.1, noMailboxShare: 0.05, ...options.tenant, consentedApps: [] });
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-api-'));
+    const config = loadApiConfig({
+      DATA_DIR: dataDir,
+      API_PORT: String(port),
+      PUBLIC_URL: publicUrl,
+      MICROSOFT_CLIENT_ID: usersSync.clientId,
+      MICROSOFT_CLIENT_SECRET: usersSync.clientSecret,
+      MICROSOFT_AUTHORITY_HOST: emulator.url,
+      GRAPH_BASE_URL: emulator.url,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.botUrl ? { BOT_URL: options.botUrl } : {}),
+      ...(options.notifySecret ? { NOTIFY_SECRET: options.notifySecret } : {}),
+    });
+    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', { resolveMx: async () => [] });
+    await listen(app.server, port, '127.0.0.1', 'API_PORT');
+    await app.start();
+    return new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir);
+  }
+
+  async stop(options: { keepEmulator?: boolean } = {}): Promise<void> {
+    await close(this.app.server);
+    await this.app.stop();
+    if (!options.keepEmulator) await this.emulator.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** A Teams-SSO-style token for our API, as Entra would issue it to `user` (UPN or id). */
+  async tokenFor(user: string, overrides: { audience?: string; lifetimeSeconds?: number; tenantId?: string } = {}): Promise<string> {
+    const { accessToken } = await this.emulator.control.token(overrides.tenantId ?? this.tenant.tenantId, {
+      user,
+      clientId: this.usersSync.clientId,
+      audience: overrides.audience ?? this.usersSync.clientId,
+      scopes: ['access_as_user'],
+      ...(overrides.lifetimeSeconds !== undefined ? { lifetimeSeconds: overrides.lifetimeSeconds } : {}),
+    });
+    return accessToken;
+  }
+
+  get adminUpn(): string {
+    return this.tenant.admin!.userPrincipalName;
+  }
+
+  async call<T = unknown>(method: string, route: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> {
+    const res = await fetch(`${this.baseUrl}${route}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // CSV, event streams
+    }
+    return { status: res.status, headers: res.headers, body: body as T };
+  }
+
+  /**
+   * "Connect to Microsoft 365" the way a person does it: the api's consent URL, Entra's
+   * consent page accepted (or cancelled) by `consenter`, the redirect back to our callback.
+   */
+  async consent(token: string, consenter: string, action: 'accept' | 'cancel' = 'accept'): Promise<URL> {
+    const start = await this.call<{ consentUrl: string }>('POST', '/api/microsoft/consent', { token });
+    if (start.status !== 200) throw new Error(`consent start answered ${start.status}: ${JSON.stringify(start.body)}`);
+    const callback = await this.submitConsentPage(start.body.consentUrl, consenter, action);
+    return this.followCallback(callback);
+  }
+
+  /** Posts Entra's consent page; returns where Entra redirects the browser. */
+  async submitConsentPage(consentUrl: string, consenter: string, action: 'accept' | 'cancel'): Promise<string> {
+    const url = new URL(consentUrl);
+    const page = await fetch(url);
+    if (page.status !== 200) throw new Error(`consent page answered ${page.status}: ${await page.text()}`);
+    const form = new URLSearchParams({ ...Object.fromEntries(url.searchParams), username: consenter, action });
+    const answer = await fetch(url, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const location = answer.headers.get('location');
+    if (!location) throw new Error(`consent page did not redirect (${answer.status}): ${await answer.text()}`);
+    return location;
+  }
+
+  /** Our callback, as the browser follows Entra's redirect; returns where it sends the browser (the tab). */
+  async followCallback(callbackUrl: string): Promise<URL> {
+    const answer = await fetch(callbackUrl, { redirect: 'manual' });
+    const location = answer.headers.get('location');
+    if (answer.status !== 302 || !location) throw new Error(`callback answered ${answer.status}: ${await answer.text()}`);
+    return new URL(location);
+  }
+}
