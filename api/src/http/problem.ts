@@ -39,8 +39,7 @@ export function sendProblem(req: Request, res: Response, problem: ApiProblem): v
     requestId: requestId(req),
     ...(problem.fields ? { fields: problem.fields } : {}),
   };
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
-  if (problem.status === 401) headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${problem.code}"`;
-  res.writeHead(problem.status, headers);
-  res.end(JSON.stringify(body));
+  if (problem.status === 401) res.setHeader('www-authenticate', `Bearer error="invalid_token", error_description="${problem.code}"`);
+  // Through restify's send, so restify knows the answer went out and adds nothing after it.
+  res.send(problem.status, body, { 'content-type': 'application/problem+json' });
 }

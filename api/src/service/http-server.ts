@@ -35,6 +35,8 @@ export function createHttpServer(settings: HttpServerSettings): Server {
     // restify logs through pino already; hand it ours so its lines share our format.
     log: settings.logger as unknown as restify.ServerOptions['log'],
     handleUncaughtExceptions: false,
+    // Errors are RFC 9457 problems; restify needs to know how to write that type.
+    formatters: { 'application/problem+json': (_req: Request, _res: Response, body: unknown) => JSON.stringify(body) },
   });
 
   server.pre((req: Request, res: Response, next: restify.Next) => {

@@ -36,6 +36,31 @@ function userFilter(request: EmulatorRequest): (user: DirectoryUser) => boolean 
   return (user) => user.state === 'active' && (!filter || evaluate(filter, (p) => userProperty(user, p))) && (!search || search((p) => userProperty(user, p)));
 }
 
+/**
+ * `$expand=manager` or `$expand=manager($select=id,…)` on users, as Graph serves it: the
+ * manager inline (absent when there is none). Other expansions are refused, and `$expand`
+ * is not allowed in advanced queries.
+ */
+function managerExpansion(request: EmulatorRequest): { select: string[] | null } | null {
+  const raw = queryOption(request.url, '$expand');
+  if (raw === undefined || raw.trim() === '') return null;
+  const match = /^manager(?:\(\$select=([^)]*)\))?$/i.exec(raw.trim());
+  if (!match) reject(request, 400, 'Request_BadRequest', `Could not find a property named '${raw.split('(')[0]}' on type 'microsoft.graph.user' that can be expanded.`);
+  if (isEventual(request) && wantsCount(request)) reject(request, 400, 'Request_UnsupportedQuery', "The query option '$expand' is not supported with advanced queries.");
+  const select = match![1]?.split(',').map((p) => p.trim()).filter(Boolean) ?? null;
+  for (const property of select ?? []) {
+    if (!USER_PROPERTIES.has(property)) reject(request, 400, 'Request_BadRequest', `Could not find a property named '${property}' on type 'microsoft.graph.user'.`);
+  }
+  return { select };
+}
+
+function withManager(rendered: Record<string, unknown>, user: DirectoryUser, tenant: Tenant, expansion: { select: string[] | null } | null): Record<string, unknown> {
+  if (!expansion) return rendered;
+  const manager = user.managerId ? tenant.activeUser(user.managerId) : undefined;
+  if (!manager) return rendered;
+  return { ...rendered, manager: { '@odata.type': '#microsoft.graph.user', ...renderUser(manager, expansion.select ?? null) } };
+}
+
 /** Who may see users: User.Read.All-like permissions. */
 function canReadUsers(principal: GraphPrincipal): boolean {
   return allows(principal, PERMISSIONS.readUsers);
@@ -49,6 +74,7 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
       rejectUnsupportedOptions(request);
       if (queryOption(request.url, '$orderby') !== undefined) reject(request, 400, 'Request_UnsupportedQuery', 'Sorting is not supported by this emulator.');
       const select = selection(request, 'user', USER_PROPERTIES);
+      const expansion = managerExpansion(request);
       const top = pageSize(request);
       const accept = userFilter(request);
       const start = skipPosition(request);
@@ -56,7 +82,7 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
       const body: Record<string, unknown> = { '@odata.context': odataContext(request, 'users', select) };
       if (start === 0 && wantsCount(request) && isEventual(request)) body['@odata.count'] = countOf(principal.tenant.users, accept);
       if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
-      body.value = page.map((u) => renderUser(u, select));
+      body.value = page.map((u) => withManager(renderUser(u, select), u, principal.tenant, expansion));
       return json(200, body);
     },
   });
@@ -91,7 +117,8 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
       if (!self && !canReadUsers(principal)) return insufficientPrivileges(request);
       if (!user) return notFound(request, request.params.id!);
       const select = selection(request, 'user', USER_PROPERTIES);
-      return json(200, { '@odata.context': odataContext(request, 'users/$entity', select), ...renderUser(user, select) });
+      const expansion = managerExpansion(request);
+      return json(200, { '@odata.context': odataContext(request, 'users/$entity', select), ...withManager(renderUser(user, select), user, principal.tenant, expansion) });
     },
   });
 
