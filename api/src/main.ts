@@ -8,8 +8,9 @@ async function main(): Promise<void> {
   const version = packageVersion(__dirname);
   const logger = createLogger({ service: 'api', level: config.logLevel, pretty: config.env === 'development', version });
   const app = await createApiApp(config, logger, version);
-  const port = await listen(app.server, config.port, config.host, 'API_PORT');
+  // Jobs first: a sync asked for as soon as the port opens must find the queue ready.
   await app.start();
+  const port = await listen(app.server, config.port, config.host, 'API_PORT');
   logger.info({ url: `http://${config.host}:${port}`, storage: app.services.store.kind }, 'api listening');
 
   let stopping = false;

@@ -91,11 +91,14 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
 
     async start() {
       if (settings.databaseUrl) {
-        boss = new PgBoss({ connectionString: settings.databaseUrl, schema: 'users_sync_jobs' });
-        boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-        await boss.start();
-        await boss.createQueue(QUEUE);
-        await boss.work<{ runId: string }>(QUEUE, { batchSize: 1 }, async ([job]) => {
+        const starting = new PgBoss({ connectionString: settings.databaseUrl, schema: 'users_sync_jobs' });
+        starting.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+        await starting.start();
+        await createQueueOnce(starting);
+        // Only a started queue takes requests: before that, none may be sent to it.
+        boss = starting;
+        // Half a second between polls: a queued sync should start about as soon as it is asked for.
+        await starting.work<{ runId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
           if (job) await execute(job.data.runId);
         });
       }
@@ -116,4 +119,22 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
       if (boss) await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };
+}
+
+/**
+ * Several instances starting together all create the queue; PostgreSQL may pick one of
+ * them as a deadlock victim. The queue then exists, or the next try creates it.
+ */
+async function createQueueOnce(boss: PgBoss): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      if (await boss.getQueue(QUEUE)) return;
+      await boss.createQueue(QUEUE);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+    }
+  }
 }

@@ -79,7 +79,7 @@ describe('users-sync sync --json against the emulator', () => {
       status: 'succeeded',
       mode: 'full',
       dryRun: false,
-      counts: { created: 4, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 3 },
+      counts: { created: 3, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 3 },
       // The "from now" users delta link, then one page of users.
       graphRequests: 2,
       durationMs: expect.any(Number),
@@ -117,9 +117,11 @@ describe('users-sync sync --json against the emulator', () => {
     expect(result.printed).toMatchObject({
       status: 'failed',
       counts: { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 0 },
-      error: { code: 'CONSENT_MISSING', message: expect.stringContaining('Nobody was deactivated.') },
+      // Graph refuses the app's token once consent is gone; the reason says who must do what.
+      error: { code: 'Authorization_RequestDenied', message: expect.stringMatching(/ask a Global Administrator to connect Microsoft 365 again to grant consent\. Nobody was deactivated\.$/) },
     });
-    expect(result.stderr).toMatch(/^users-sync: [^\n]*consent[^\n]*Nobody was deactivated\.\n$/i);
+    const { message } = (result.printed as { error: { message: string } }).error;
+    expect(result.stderr).toBe(`users-sync: ${message}\n`);
     expect(await run(['employees', '--org', orgId, '--json'])).toMatchObject({ code: 0, stdout: '[]\n' });
   });
 });

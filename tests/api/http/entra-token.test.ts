@@ -31,7 +31,7 @@ async function startAuthority(issuerFor: (base: string) => string) {
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `https://localhost:${(server.address() as AddressInfo).port}`;
-  const sign = (claims: Record<string, unknown>, options: { key?: CryptoKey; expiresIn?: string; issuer?: string; audience?: string } = {}) =>
+  const sign = (claims: Record<string, unknown>, options: { key?: Parameters<SignJWT['sign']>[0]; expiresIn?: string; issuer?: string; audience?: string } = {}) =>
     new SignJWT({ tid: tenantId, oid: 'user-1', name: 'Ann', preferred_username: 'ann@contoso.com', scp: 'access_as_user', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
       .setIssuer(options.issuer ?? `${base}/${tenantId}/v2.0`)
