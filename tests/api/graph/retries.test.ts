@@ -191,9 +191,12 @@ describe('Graph concurrency and cancellation', () => {
   });
 
   it('retries a request that hangs past the request timeout', async () => {
-    graph.answer((_req, index) => (index === 0 ? { hold: true } : ok()));
+    // Keyed on this test's own path: a request an earlier test aborted may still reach the server.
+    let attempts = 0;
+    graph.answer((req) => (req.url.includes('hangs=once') && (attempts += 1) === 1 ? { hold: true } : ok()));
     const r = reader({ requestTimeoutMs: 1_000, retry: { baseDelayMs: 10 } });
-    await expect(r.get('/users')).resolves.toEqual({ id: 'org-1' });
+    await expect(r.get('/users?hangs=once')).resolves.toEqual({ id: 'org-1' });
+    expect(attempts).toBe(2);
     expect(r.requestCount).toBe(2);
   });
 });
