@@ -65,3 +65,14 @@ describe('HTTP logging and health', () => {
     }
   });
 });
+
+describe('request lines in the log', () => {
+  it('keep the route and harmless parameters but never a consent state, code or token', async () => {
+    const { loggableUrl } = await import('@users-sync/api/service/http-server');
+    expect(loggableUrl('/api/microsoft/consent/callback?admin_consent=True&tenant=t1&state=eyJhbGciOi.sig&code=abc')).toBe(
+      '/api/microsoft/consent/callback?admin_consent=True&tenant=t1&state=%5Bredacted%5D&code=%5Bredacted%5D',
+    );
+    expect(loggableUrl('/api/employees?search=ann&limit=5')).toBe('/api/employees?search=ann&limit=5');
+    expect(loggableUrl('/healthz')).toBe('/healthz');
+  });
+});

@@ -50,7 +50,7 @@ export function createHttpServer(settings: HttpServerSettings): Server {
   server.on('after', (req: Request, res: Response) => {
     const started = requests.get(req)?.startedAt;
     const durationMs = started ? Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100 : undefined;
-    const line = { method: req.method, url: req.url, status: res.statusCode, durationMs };
+    const line = { method: req.method, url: loggableUrl(req.url ?? ''), status: res.statusCode, durationMs };
     const log = requestLogger(req);
     if (res.statusCode >= 500) log.error(line, 'request failed');
     else if (req.url === '/healthz') log.debug(line, 'request');
@@ -63,6 +63,17 @@ export function createHttpServer(settings: HttpServerSettings): Server {
   });
 
   return server;
+}
+
+/** Query parameters that carry proofs (consent state, codes, tokens): their values never reach a log. */
+const sensitiveParameters = new Set(['state', 'code', 'token', 'access_token', 'id_token', 'client_secret', 'validationtoken', 'cursor']);
+
+export function loggableUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at === -1) return url;
+  const params = new URLSearchParams(url.slice(at + 1));
+  for (const key of [...params.keys()]) if (sensitiveParameters.has(key.toLowerCase())) params.set(key, '[redacted]');
+  return `${url.slice(0, at)}?${params.toString()}`;
 }
 
 interface RequestContext {
