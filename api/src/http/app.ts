@@ -3,6 +3,7 @@ import type { ApiConfig } from '../config';
 import { createGraphReader } from '../graph';
 import { createBotNotifier } from '../jobs/bot-notifier';
 import { createSyncJobs, type SyncJobs } from '../jobs/sync-jobs';
+import { createSyncSchedule } from '../jobs/sync-schedule';
 import { detectEmailProvider } from '../provider/detect-email-provider';
 import { createHttpServer, type Logger } from '../service';
 import { openStore, type Store } from '../store';
@@ -50,6 +51,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   };
   const sync = new SyncService({ store, graphReaderFor: graphFor, logger });
   const syncJobs: SyncJobs = createSyncJobs({ store, sync, logger, databaseUrl: config.databaseUrl });
+  const schedule = createSyncSchedule({ store, syncJobs, logger });
   const notifyBot = createBotNotifier({ botUrl: config.botUrl, notifySecret: config.notifySecret, logger });
   sync.events.on('finished', (run) => {
     void (async () => {
@@ -121,8 +123,12 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   return {
     server,
     services,
-    start: () => syncJobs.start(),
+    async start() {
+      await syncJobs.start();
+      schedule.start();
+    },
     async stop() {
+      schedule.stop();
       await syncJobs.stop();
       await store.close();
     },

@@ -28,4 +28,20 @@ describe('OpenAPI document', () => {
       }
     }
   });
+
+  it('resolves every reference to a schema it defines', () => {
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    expect(refs.filter((name) => !(name in doc.components.schemas))).toEqual([]);
+    expect(JSON.stringify(doc)).not.toContain('#/$defs/');
+  });
+
+  it('gives every operation an id, a summary and a success answer', () => {
+    for (const methods of Object.values(doc.paths)) {
+      for (const op of Object.values(methods) as Array<{ operationId: string; summary?: string; responses: Record<string, unknown> }>) {
+        expect(op.summary).toBeTruthy();
+        expect(Object.keys(op.responses).some((code) => /^2\d\d$|^302$/.test(code))).toBe(true);
+      }
+    }
+  });
 });

@@ -1,0 +1,50 @@
+import { createSyncSchedule } from '@users-sync/api/jobs/sync-schedule';
+import { createLogger } from '@users-sync/api/service/index';
+import { ApiHarness } from './api-harness';
+
+type Run = { id: string; status: string; trigger: string };
+
+describe('continuous updates on a schedule', () => {
+  let api: ApiHarness;
+  let token: string;
+  beforeAll(async () => {
+    api = await ApiHarness.start({ tenant: { users: 20, groups: 2, seed: 17 } });
+    token = await api.tokenFor(api.adminUpn);
+  });
+  afterAll(() => api.stop());
+
+  const scheduleAt = (at: Date) =>
+    createSyncSchedule({ store: api.app.services.store, syncJobs: api.app.services.syncJobs, logger: createLogger({ service: 'api', level: 'silent', pretty: false }), now: () => at });
+
+  async function settled(runId: string): Promise<Run> {
+    for (let i = 0; i < 200; i += 1) {
+      const run = (await api.call<Run>('GET', `/api/sync/runs/${runId}`, { token })).body;
+      if (run.status !== 'queued' && run.status !== 'running') return run;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('run did not finish');
+  }
+
+  it('starts nothing for an organization that is not connected yet', async () => {
+    await api.call('GET', '/api/me', { token });
+    expect(await scheduleAt(new Date()).tick()).toEqual([]);
+  });
+
+  it('syncs a connected organization when its interval has passed since the last sync, and not before', async () => {
+    await api.consent(token, api.adminUpn);
+    const saved = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, schedule: { intervalMinutes: 30 } } });
+    await settled(saved.body.run.id);
+
+    expect(await scheduleAt(new Date(Date.now() + 10 * 60_000)).tick()).toEqual([]);
+    const started = await scheduleAt(new Date(Date.now() + 31 * 60_000)).tick();
+    expect(started).toHaveLength(1);
+    const runs = (await api.call<{ runs: Run[] }>('GET', '/api/sync/runs?limit=1', { token })).body.runs;
+    expect(runs[0]!.trigger).toBe('schedule');
+    expect((await settled(runs[0]!.id)).status).toBe('succeeded');
+  });
+
+  it('does nothing for an organization whose schedule is off', async () => {
+    await api.call('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, schedule: null } });
+    expect(await scheduleAt(new Date(Date.now() + 24 * 60 * 60_000)).tick()).toEqual([]);
+  });
+});
