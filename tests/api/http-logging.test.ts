@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { close, createHttpServer, createLogger, listen, PortInUseError } from '@users-sync/api/service';
+import { close, createHttpServer, createLogger, listen, loggableUrl, PortInUseError } from '@users-sync/api/service';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -67,8 +67,7 @@ describe('HTTP logging and health', () => {
 });
 
 describe('request lines in the log', () => {
-  it('keep the route and harmless parameters but never a consent state, code or token', async () => {
-    const { loggableUrl } = await import('@users-sync/api/service/http-server');
+  it('keep the route and harmless parameters but never a consent state, code or token', () => {
     expect(loggableUrl('/api/microsoft/consent/callback?admin_consent=True&tenant=t1&state=eyJhbGciOi.sig&code=abc')).toBe(
       '/api/microsoft/consent/callback?admin_consent=True&tenant=t1&state=%5Bredacted%5D&code=%5Bredacted%5D',
     );
