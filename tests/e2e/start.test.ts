@@ -5,17 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { repositoryRoot } from '../support/dev-certificate-path';
+import { freePort } from '../support/free-port';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function descendants(pid: number): number[] {
   let out = '';

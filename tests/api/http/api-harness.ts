@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
@@ -7,6 +6,7 @@ import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
 import { close, createLogger, listen } from '@users-sync/api/service/index';
 import type { CreateTenantBody, RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
 import { startTestEmulator } from '../../emulator/emulator-harness';
+import { freePort } from '../../support/free-port';
 
 export interface ApiAnswer<T = unknown> {
   status: number;
@@ -19,16 +19,6 @@ export interface UsersSyncApp {
   clientSecret: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The api over real HTTP on SQLite, with the emulator standing in for Entra and Graph:

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
 import { startTestEmulator } from '../../emulator/emulator-harness';
 import { repositoryRoot } from '../../support/dev-certificate-path';
+import { freePort } from '../../support/free-port';
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const apiMain = path.join(repositoryRoot, 'api', 'dist', 'main.js');
@@ -23,15 +23,6 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
   for (let i = 0; i < 150; i += 1) {

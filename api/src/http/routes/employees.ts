@@ -1,5 +1,6 @@
 import type { Server } from 'restify';
 import { stringify } from 'csv-stringify';
+import { pageCursor } from '../page-cursor';
 import { ApiProblem } from '../problem';
 import { employeeChangeRepresentation, employeeRepresentation } from '../representations/employee';
 import { serveRoute, type Authenticate } from '../typed-routes';
@@ -26,20 +27,7 @@ const exportColumns = [
   ['source', 'Source'],
 ] as const;
 
-function encodeCursor(last: { email: string; id: string }): string {
-  return Buffer.from(JSON.stringify([last.email, last.id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { email: string; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [email, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof email === 'string' && typeof id === 'string') return { email, id };
-  } catch {
-    // falls through
-  }
-  throw new ApiProblem(400, 'INVALID_CURSOR', 'This page link is not valid. Open the employee list again.');
-}
+const cursor = pageCursor(['email', 'id'], 'employee list');
 
 export function serveEmployees(server: Server, authenticate: Authenticate, services: ApiServices): void {
   const { store } = services;
@@ -50,13 +38,13 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
       ...(query.status ? { status: query.status } : {}),
       ...(query.source ? { source: query.source } : {}),
       ...(query.department ? { department: query.department } : {}),
-      after: decodeCursor(query.cursor),
+      after: cursor.decode(query.cursor),
       limit: query.limit,
     });
     return {
       employees: page.employees.map((e) => employeeRepresentation(e, e.managerEmail)),
       total: page.total,
-      nextCursor: page.last ? encodeCursor(page.last) : null,
+      nextCursor: page.last ? cursor.encode(page.last) : null,
     };
   });
 

@@ -1,6 +1,7 @@
 import type { Server } from 'restify';
 import { type SyncRun as StoredRun } from '../../store';
 import { SyncError } from '../../sync';
+import { pageCursor } from '../page-cursor';
 import { ApiProblem } from '../problem';
 import { syncRunRepresentation } from '../representations/sync-run';
 import { serveRoute, type Authenticate } from '../typed-routes';
@@ -8,6 +9,7 @@ import type { ApiServices } from '../api-services';
 import { connectedTenant } from './connected-tenant';
 import { streamRunEvents } from './sync-run-events';
 
+const cursor = pageCursor(['queuedAt', 'id'], 'sync history');
 const emptyReport = { created: [], updated: [], deactivated: [], reactivated: [], skipped: [], truncated: false };
 
 export function serveSyncRuns(server: Server, authenticate: Authenticate, services: ApiServices): void {
@@ -29,8 +31,8 @@ export function serveSyncRuns(server: Server, authenticate: Authenticate, servic
   });
 
   serveRoute(server, 'listRuns', authenticate, async ({ principal, query }) => {
-    const page = await store.runHistory.page(principal.organizationId, { limit: query.limit, before: decodeCursor(query.cursor) });
-    return { runs: page.runs.map(syncRunRepresentation), nextCursor: page.last ? encodeCursor(page.last) : null };
+    const page = await store.runHistory.page(principal.organizationId, { limit: query.limit, before: cursor.decode(query.cursor) });
+    return { runs: page.runs.map(syncRunRepresentation), nextCursor: page.last ? cursor.encode(page.last) : null };
   });
 
   serveRoute(server, 'getRun', authenticate, async ({ principal, params }) => syncRunRepresentation(await runOf(principal.organizationId, params.runId)));
@@ -66,17 +68,3 @@ export function serveSyncRuns(server: Server, authenticate: Authenticate, servic
   });
 }
 
-function encodeCursor(last: { queuedAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify([last.queuedAt, last.id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { queuedAt: string; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [queuedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof queuedAt === 'string' && typeof id === 'string') return { queuedAt, id };
-  } catch {
-    // falls through to the problem below
-  }
-  throw new ApiProblem(400, 'INVALID_CURSOR', 'This page link is not valid. Open the sync history again.');
-}
