@@ -20,6 +20,8 @@ export interface SyncJobs {
 }
 
 const QUEUE = 'sync-run';
+/** Runs report progress at least once per Graph page; this long without a sign, they are gone. */
+const INTERRUPTED_AFTER_MS = 60_000;
 
 interface JobSettings {
   store: Store;
@@ -46,8 +48,10 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
   let cancelWatch: NodeJS.Timeout | undefined;
 
   async function execute(runId: string): Promise<void> {
+    // The claim is atomic: of two instances handed the same run, one runs it.
+    if (!(await store.activeRuns.claim(runId))) return;
     const run = await store.runs.get(runId);
-    if (!run || run.status !== 'queued') return; // cancelled before it started, or already taken
+    if (!run) return;
     const controller = new AbortController();
     controllers.set(runId, controller);
     try {
@@ -61,6 +65,29 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
     const execution = execute(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'sync run could not be executed'));
     executions.add(execution);
     void execution.finally(() => executions.delete(execution));
+  }
+
+  /**
+   * Runs left behind by a process that ended. Alone on SQLite, this process knows they
+   * will never finish: they end as interrupted, deactivating nobody. On PostgreSQL another
+   * instance may be running them, so only queued runs whose job may have been lost are
+   * handed to the queue again (a run already taken is skipped by whoever gets it).
+   */
+  async function recoverUnfinishedRuns(): Promise<void> {
+    for (const run of await store.activeRuns.everyActive()) {
+      // A run that signalled lately may belong to the command line working on the same file.
+      const silentFor = Date.parse(store.now()) - Date.parse(run.heartbeatAt ?? run.queuedAt);
+      if (!boss && silentFor > INTERRUPTED_AFTER_MS) {
+        await store.runs.update(run.id, {
+          status: 'failed',
+          finishedAt: store.now(),
+          error: { code: 'SYNC_INTERRUPTED', message: 'The sync stopped without finishing (the api was stopped); nobody was deactivated. Start it again.' },
+        });
+        logger.warn({ runId: run.id, organizationId: run.organizationId }, 'an interrupted sync was closed');
+      } else if (boss && run.status === 'queued' && silentFor > INTERRUPTED_AFTER_MS) {
+        await boss.send(QUEUE, { runId: run.id }, { retryLimit: 0 });
+      }
+    }
   }
 
   return {
@@ -102,6 +129,7 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
           if (job) await execute(job.data.runId);
         });
       }
+      await recoverUnfinishedRuns();
       // Cancellation asked on another instance reaches the one running the run.
       cancelWatch = setInterval(() => {
         if (controllers.size === 0) return;

@@ -44,6 +44,23 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
       return { run: (await runs.get(winner.id))!, created: false };
     },
 
+    /** Takes a queued run for this process; false when someone else took it (or it was cancelled) first. */
+    async claim(runId: string): Promise<boolean> {
+      const result = await db
+        .updateTable('sync_runs')
+        .set({ status: 'running', started_at: now(), heartbeat_at: now() })
+        .where('id', '=', runId)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Every organization's queued or running run, oldest first. */
+    async everyActive(): Promise<SyncRun[]> {
+      const rows = await db.selectFrom('sync_runs').select('id').where('status', 'in', ['queued', 'running']).orderBy('queued_at').execute();
+      return (await Promise.all(rows.map((r) => runs.get(r.id)))).filter((r): r is SyncRun => r !== undefined);
+    },
+
     async requestCancel(runId: string): Promise<void> {
       await db.updateTable('sync_runs').set({ cancel_requested_at: now() }).where('id', '=', runId).execute();
     },

@@ -61,6 +61,11 @@ export class DirectoryChanges {
     return [...this.deactivations.values()];
   }
 
+  /** Whether the user, read in scope, is still to be compared with the directory this run: not seen yet, and an employee by the mapping rules. */
+  willCompare(user: DirectoryUser): boolean {
+    return !this.inScope.has(user.id) && mapDirectoryUser(user, this.mapping).kind === 'employee';
+  }
+
   /** Compares a page of users in scope with the directory and writes what changed, with the run's progress, in one transaction. */
   async applyUsers(users: readonly DirectoryUser[], progress: RunProgress): Promise<void> {
     const changes: EmployeeChange[] = [];
@@ -81,7 +86,8 @@ export class DirectoryChanges {
       if (this.skippedIds.delete(user.id)) this.counts.skipped -= 1;
       this.deactivations.delete(stored?.id ?? '');
       this.inScope.add(user.id);
-      // Some reads carry no manager (group members): keep the one we know rather than erase it.
+      // A delta entry may say nothing about the manager: keep the one we know rather than erase it.
+      // (Full enumerations always carry it, as read: see withManagerAsRead.)
       if (!carriesManager(user) && stored?.managerId !== undefined) mapped.attributes.managerId = stored.managerId;
       const change = compareEmployee(stored, user.id, mapped.attributes);
       if (change.kind === 'unchanged') {

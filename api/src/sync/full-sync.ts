@@ -1,7 +1,8 @@
-import { type GroupSummary, type GroupTree, resolveNamedGroup } from '../domain';
+import { type DirectoryUser, type GroupSummary, type GroupTree, resolveNamedGroup } from '../domain';
 import { GraphError } from '../graph/graph-reader';
 import { graphQueries } from './graph-queries';
-import { groupSummarySchema, parseGraphItem, parseUser } from './graph-payloads';
+import { groupSummarySchema, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
+import { withMemberManagers } from './member-managers';
 import { type DeltaStateDraft, type SyncRound, deltaLinkOf, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
 
@@ -47,23 +48,26 @@ export async function takeDeltaLinks(round: SyncRound, withGroups: boolean): Pro
 export async function enumerateScope(round: SyncRound, groups: GroupSummary[] | null): Promise<{ scopeMemberIds: string[] | null; groupTree: GroupTree | null }> {
   const { reader, progress, changes, signal } = round;
   progress.phase = 'reading_users';
-  const readUsers = async (path: string, members?: Set<string>) => {
+  // Every user a full enumeration applies has its manager as read now, so a full sync sets
+  // (or clears) managers in every scope, the same way.
+  const readUsers = async (path: string, addManagers: (users: DirectoryUser[]) => Promise<DirectoryUser[]>, members?: Set<string>) => {
     for await (const page of readAhead(reader.pages<unknown>(path, { signal }), signal)) {
       const users = page.value.map(parseUser);
       progress.pages += 1;
       progress.usersRead += users.length;
       if (members) for (const user of users) members.add(user.id);
-      await changes.applyUsers(users, progress);
+      await changes.applyUsers(await addManagers(users), progress);
     }
   };
   if (groups === null) {
-    await readUsers(graphQueries.allUsers);
+    // The listing expands the manager itself.
+    await readUsers(graphQueries.allUsers, (users) => Promise.resolve(users.map((user) => withManagerAsRead(user))));
     throwIfCancelled(signal);
     changes.planDeactivationOfAbsent();
     return { scopeMemberIds: null, groupTree: null };
   }
   const members = new Set<string>();
-  for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), members);
+  for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), (users) => withMemberManagers(round, users), members);
   progress.phase = 'reading_groups';
   const tree: GroupTree = { roots: groups.map((g) => g.id), children: {} };
   for (const group of groups) {

@@ -38,7 +38,19 @@ export function parseGraphItem<S extends z.ZodType>(schema: S, item: unknown, wh
 
 export const parseUser = (item: unknown): DirectoryUser => parseGraphItem(directoryUserSchema, item, 'a user');
 
-/** Whether Graph told us anything about the user's manager in this payload. */
+/** The answer to graphQueries.userManager: Graph leaves `manager` out when the user has none. */
+export const userManagerSchema = z.object({ id: z.string().min(1), manager: z.object({ id: z.string().min(1) }).loose().nullish() }).loose();
+
+/**
+ * A user from a read that asked for the manager ($expand=manager): Graph leaves an empty
+ * expansion out, so no manager in the answer means the user has none, which must reach
+ * the directory like any other attribute (and not read as "nothing said", see carriesManager).
+ */
+export function withManagerAsRead(user: DirectoryUser, managerId: string | null = user.manager?.id ?? null): DirectoryUser {
+  return { ...user, manager: managerId === null ? null : { id: managerId } };
+}
+
+/** Whether Graph told us anything about the user's manager in this payload (a delta entry may say nothing about it). */
 export function carriesManager(item: DirectoryUser): boolean {
   return 'manager' in item || 'manager@delta' in item;
 }

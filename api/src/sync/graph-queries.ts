@@ -16,8 +16,10 @@ export const graphQueries = {
   groupsDeltaFromNow: '/groups/delta?$deltatoken=latest&$select=displayName,members',
   groupsNamed: (name: string) => `/groups?$filter=${encodeURIComponent(`displayName eq '${encodedQuote(name)}'`)}&$select=id,displayName&$top=999`,
   group: (id: string) => `/groups/${encodeURIComponent(id)}?$select=id,displayName`,
-  /** Users anywhere under the group, nested groups included. */
+  /** Users anywhere under the group, nested groups included. Their managers are not in it: see userManager. */
   usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$top=999&$select=${userSelect}`,
+  /** One user's manager id, for the members a group read brings (one $batch item each; 1 resource unit). */
+  userManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=id&$expand=manager($select=id)`,
   /** The groups nested (at any depth) under the group: the tree incremental sync watches. */
   groupsUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.group?$top=999&$select=id,displayName`,
 };
