@@ -50,7 +50,7 @@ export async function enumerateScope(round: SyncRound, groups: GroupSummary[] | 
   progress.phase = 'reading_users';
   // Every user a full enumeration applies has its manager as read now, so a full sync sets
   // (or clears) managers in every scope, the same way.
-  const readUsers = async (path: string, addManagers: (users: DirectoryUser[]) => Promise<DirectoryUser[]>, members?: Set<string>) => {
+  const readUsers = async (path: string, addManagers: (users: DirectoryUser[]) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: Set<string>) => {
     for await (const page of readAhead(reader.pages<unknown>(path, { signal }), signal)) {
       const users = page.value.map(parseUser);
       progress.pages += 1;
@@ -61,7 +61,7 @@ export async function enumerateScope(round: SyncRound, groups: GroupSummary[] | 
   };
   if (groups === null) {
     // The listing expands the manager itself.
-    await readUsers(graphQueries.allUsers, (users) => Promise.resolve(users.map((user) => withManagerAsRead(user))));
+    await readUsers(graphQueries.allUsers, (users) => users.map((user) => withManagerAsRead(user)));
     throwIfCancelled(signal);
     changes.planDeactivationOfAbsent();
     return { scopeMemberIds: null, groupTree: null };

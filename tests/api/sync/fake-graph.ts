@@ -1,4 +1,4 @@
-import { DeltaTokenExpiredError, GraphError, type GraphPage, type GraphReader } from '@users-sync/api/graph/graph-reader';
+import { DeltaTokenExpiredError, GraphError, type GraphBatchResult, type GraphPage, type GraphReader } from '@users-sync/api/graph/graph-reader';
 
 /**
  * A small in-memory tenant behind the GraphReader interface, for the engine's edge
@@ -13,6 +13,8 @@ export interface FakeUser {
   userType?: string;
   displayName?: string;
   department?: string | null;
+  /** The `manager` reference: expanded in /users listings, `manager@delta` in delta rounds, absent from group members as in Graph. */
+  managerId?: string | null;
 }
 
 interface Stored<T> {
@@ -32,6 +34,10 @@ export class FakeTenant implements GraphReader {
   failAfter: number | null = null;
   /** Called before each request (tests abort from here). */
   onRequest: (() => void) | null = null;
+  /** Paths of every $batch item asked for, in order. */
+  readonly batchedPaths: string[] = [];
+  /** Answers a $batch item with this status instead of the user (an item Graph fails on its own). */
+  batchItemStatus: ((path: string) => number | null) | null = null;
 
   addUser(user: Partial<FakeUser> & { id: string }): this {
     const full: FakeUser = { accountEnabled: true, mail: `${user.id}@contoso.com`, userPrincipalName: `${user.id}@contoso.com`, displayName: user.id, ...user };
@@ -110,10 +116,14 @@ export class FakeTenant implements GraphReader {
     return { users: [...users], groups: [...seenGroups] };
   }
 
-  private userPayload(id: string): Record<string, unknown> {
+  /** A user as one kind of read carries it: the manager expanded (listing), as a delta reference, or not at all (group members). */
+  private userPayload(id: string, manager: 'expanded' | 'delta' | 'none'): Record<string, unknown> {
     const u = this.users.get(id)!;
     if (u.deleted) return { id, '@removed': { reason: 'changed' } };
-    return { ...u.value };
+    const { managerId, ...profile } = u.value;
+    if (manager === 'expanded') return managerId ? { ...profile, manager: { id: managerId } } : profile;
+    if (manager === 'delta') return { ...profile, 'manager@delta': managerId ? [{ id: managerId }] : [] };
+    return profile;
   }
 
   get<T>(path: string): Promise<T> {
@@ -143,7 +153,7 @@ export class FakeTenant implements GraphReader {
         throw new DeltaTokenExpiredError('expired (injected)');
       }
       if (token[1] === 'users') {
-        const changed = [...this.users.entries()].filter(([, u]) => u.version > since).map(([id]) => this.userPayload(id));
+        const changed = [...this.users.entries()].filter(([, u]) => u.version > since).map(([id]) => this.userPayload(id, 'delta'));
         yield* paged.call(this, changed, 200, `fake:users-delta:${this.version}`);
       } else {
         const changed = [...this.groups.entries()]
@@ -162,7 +172,7 @@ export class FakeTenant implements GraphReader {
         yield* paged.call(this, changed, 200, `fake:groups-delta:${this.version}`);
       }
     } else if (path.startsWith('/users?')) {
-      yield* paged.call(this, [...this.users.keys()].filter((id) => !this.users.get(id)!.deleted).map((id) => this.userPayload(id)), 999);
+      yield* paged.call(this, [...this.users.keys()].filter((id) => !this.users.get(id)!.deleted).map((id) => this.userPayload(id, 'expanded')), 999);
     } else if (path.startsWith('/groups?$filter=')) {
       const name = /eq '(.*)'/.exec(decodeURIComponent(path))![1]!.replace(/''/g, "'").toLowerCase();
       const found = [...this.groups.entries()].filter(([, g]) => !g.deleted && g.value.displayName.toLowerCase() === name).map(([id, g]) => ({ id, displayName: g.value.displayName }));
@@ -171,12 +181,29 @@ export class FakeTenant implements GraphReader {
       const m = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.(user|group)\?/.exec(path);
       if (!m) throw new GraphError(400, 'BadRequest', `fake does not serve ${path}`);
       const { users, groups } = this.closure(decodeURIComponent(m[1]!));
-      if (m[2] === 'user') yield* paged.call(this, users.map((id) => this.userPayload(id)), 999);
+      if (m[2] === 'user') yield* paged.call(this, users.map((id) => this.userPayload(id, 'none')), 999);
       else yield* paged.call(this, groups.map((id) => ({ id, displayName: this.groups.get(id)!.value.displayName })), 999);
     }
   }
 
-  batch(): Promise<never> {
-    return Promise.reject(new Error('not used by the sync engine'));
+  /** `/users/{id}?$select=id&$expand=manager($select=id)` items, 20 to a call; a missing user is a 404 item. */
+  batch<T>(paths: string[]): Promise<Array<GraphBatchResult<T>>> {
+    const results: Array<GraphBatchResult<T>> = [];
+    try {
+      for (let i = 0; i < paths.length; i += 20) this.count();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    for (const path of paths) {
+      this.batchedPaths.push(path);
+      const m = /^\/users\/([^/?]+)\?\$select=id&\$expand=manager\(\$select=id\)$/.exec(path);
+      if (!m) return Promise.reject(new GraphError(400, 'BadRequest', `fake does not batch ${path}`));
+      const id = decodeURIComponent(m[1]!);
+      const u = this.users.get(id);
+      const status = this.batchItemStatus?.(path) ?? (!u || u.deleted ? 404 : 200);
+      if (status !== 200) results.push({ ok: false, status, error: new GraphError(status, status === 404 ? 'Request_ResourceNotFound' : 'Failed', `${path} answered ${status} (injected)`) });
+      else results.push({ ok: true, status, body: { id, ...(u!.value.managerId ? { manager: { id: u!.value.managerId } } : {}) } as T });
+    }
+    return Promise.resolve(results);
   }
 }
