@@ -57,7 +57,9 @@ export type DirectoryUser = z.output<typeof directoryUserSchema>;
 /** The manager's object id, however Graph carried it. */
 export function managerIdOf(user: DirectoryUser): string | null {
   const delta = user['manager@delta'];
-  if (Array.isArray(delta)) return delta[delta.length - 1]?.id ?? null;
-  if (delta) return delta.id;
+  // A removed manager may come as an entry marked `@removed`: that means no manager.
+  const current = (entry: { id: string } | undefined) => (entry && !('@removed' in entry) ? entry.id : null);
+  if (Array.isArray(delta)) return current(delta[delta.length - 1]);
+  if (delta) return current(delta);
   return user.manager?.id ?? null;
 }

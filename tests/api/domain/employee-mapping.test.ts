@@ -1,3 +1,4 @@
+import { managerIdOf } from '@users-sync/api/domain/directory-user';
 import {
   changedAttributes,
   directoryUserSchema,
@@ -122,5 +123,21 @@ describe('the attribute hash', () => {
 
   it('names the attributes that changed', () => {
     expect(changedAttributes(base.attributes, { ...base.attributes, department: 'Marketing', city: 'Paris' })).toEqual(['department', 'city']);
+  });
+});
+
+describe('the manager, however Graph carries it', () => {
+  const parse = (raw: Record<string, unknown>) => directoryUserSchema.parse({ id: 'u1', ...raw });
+
+  it('reads an expanded manager, a manager@delta reference, and a manager@delta list', () => {
+    expect(managerIdOf(parse({ manager: { '@odata.type': '#microsoft.graph.user', id: 'm1' } }))).toBe('m1');
+    expect(managerIdOf(parse({ 'manager@delta': { id: 'm2' } }))).toBe('m2');
+    expect(managerIdOf(parse({ 'manager@delta': [{ id: 'm3' }] }))).toBe('m3');
+  });
+
+  it('reads a manager marked @removed, or an empty list, as no manager', () => {
+    expect(managerIdOf(parse({ 'manager@delta': [{ id: 'm1', '@removed': { reason: 'deleted' } }] }))).toBeNull();
+    expect(managerIdOf(parse({ 'manager@delta': { id: 'm1', '@removed': { reason: 'deleted' } } }))).toBeNull();
+    expect(managerIdOf(parse({ 'manager@delta': [] }))).toBeNull();
   });
 });

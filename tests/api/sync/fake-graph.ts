@@ -201,7 +201,7 @@ export class FakeTenant implements GraphReader {
       const id = decodeURIComponent(m[1]!);
       const u = this.users.get(id);
       const status = this.batchItemStatus?.(path) ?? (!u || u.deleted ? 404 : 200);
-      if (status !== 200) results.push({ ok: false, status, error: new GraphError(status, status === 404 ? 'Request_ResourceNotFound' : 'Failed', `${path} answered ${status} (injected)`) });
+      if (status !== 200) results.push({ ok: false, status, error: new GraphError(status, status === 404 ? 'Request_ResourceNotFound' : 'Authorization_RequestDenied', `${path} answered ${status} (injected)`) });
       else results.push({ ok: true, status, body: { id, ...(u!.value.managerId ? { manager: { id: u!.value.managerId } } : {}) } as T });
     }
     return Promise.resolve(results);

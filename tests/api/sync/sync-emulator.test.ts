@@ -108,6 +108,66 @@ describeEachStore('syncing from the emulator', (backend) => {
     expect(throttled).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: 0, deactivated: 0, unchanged: 4 } });
   });
 
+  describe('managers in a group scope', () => {
+    const managers = async () => Object.fromEntries((await store.employees.list(orgId, { status: 'active' })).map((e) => [e.email, e.managerId]));
+    // boss and outsider are outside arsen; lead is in it; the others sit at every depth of its nesting.
+    const arsenWithManagers = async () => {
+      const boss = await user('boss');
+      const lead = await user('lead', { managerId: boss.id });
+      const a = await user('a', { managerId: boss.id });
+      const b = await user('b', { managerId: lead.id });
+      const c = await user('c', { managerId: lead.id });
+      const d = await user('d');
+      await user('outsider', { managerId: boss.id });
+      const gC = await control().createGroup(tenantId, { displayName: 'inner', memberIds: [c.id, d.id] });
+      const gB = await control().createGroup(tenantId, { displayName: 'middle', memberIds: [b.id, gC.id] });
+      await control().createGroup(tenantId, { displayName: 'arsen', memberIds: [lead.id, a.id, gB.id] });
+      await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+      return { boss, lead, a, b, c, d };
+    };
+
+    it('gives every member its Entra manager on the first full sync, nested groups included, at the cost of one $batch call', async () => {
+      const { boss, lead } = await arsenWithManagers();
+      const first = await service.runSync(orgId);
+      expect(first).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 5 } });
+      expect(await managers()).toEqual({
+        'lead@contoso.com': boss.id,
+        'a@contoso.com': boss.id,
+        'b@contoso.com': lead.id,
+        'c@contoso.com': lead.id,
+        'd@contoso.com': null,
+      });
+      // group lookup, two "from now" delta links, the members, one $batch of their managers, the nested groups
+      expect(first.graphRequests).toBe(6);
+    });
+
+    it('updates nobody for their manager when the scope then widens to all users', async () => {
+      const { boss } = await arsenWithManagers();
+      await service.runSync(orgId);
+      await store.configurations.save(orgId, { scope: { kind: 'all' } });
+      const widened = await service.runSync(orgId);
+      expect(widened).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 2, updated: 0, unchanged: 5, deactivated: 0 } });
+      expect(await managers()).toMatchObject({ 'boss@contoso.com': null, 'outsider@contoso.com': boss.id });
+    });
+
+    it("brings a member's new (or removed) manager on the next incremental sync", async () => {
+      const { boss, b, c } = await arsenWithManagers();
+      await service.runSync(orgId);
+      await control().updateUser(tenantId, b.id, { managerId: boss.id });
+      await control().updateUser(tenantId, c.id, { managerId: null });
+      const next = await service.runSync(orgId);
+      expect(next).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { updated: 2, created: 0, deactivated: 0 } });
+      expect(await managers()).toMatchObject({ 'b@contoso.com': boss.id, 'c@contoso.com': null });
+      const log = await store.changes.list(orgId, { runId: next.id });
+      expect(log.map((entry) => [entry.email, entry.changedFields])).toEqual(
+        expect.arrayContaining([
+          ['b@contoso.com', ['managerId']],
+          ['c@contoso.com', ['managerId']],
+        ]),
+      );
+    });
+  });
+
   it('holds a run that would deactivate too many, then applies it on approval', async () => {
     const many = [];
     for (let i = 0; i < 20; i += 1) many.push(await user(`p${i}`));

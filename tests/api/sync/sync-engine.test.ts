@@ -79,6 +79,67 @@ describeEachStore('the sync engine', (backend) => {
     expect(await inactive()).toEqual(['c1@contoso.com', 'd1@contoso.com']);
   });
 
+  describe('managers', () => {
+    const managers = async () => Object.fromEntries((await store.employees.list(orgId, { status: 'active' })).map((e) => [e.entraObjectId, e.managerId]));
+
+    it('reads the managers of a 250-member group 20 to a $batch, asking only about the employees it will write or compare', async () => {
+      tenant.addUser({ id: 'boss' });
+      for (const id of people(250)) tenant.addUser({ id, managerId: 'boss' });
+      tenant.addUser({ id: 'off', accountEnabled: false, managerId: 'boss' }).addUser({ id: 'guest', userType: 'Guest', managerId: 'boss' });
+      tenant.addGroup('gA', 'arsen', [...people(250), 'off', 'guest']);
+      await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+      const run = await service.runSync(orgId);
+      expect(run).toMatchObject({ status: 'succeeded', counts: { created: 250, skipped: 2 } });
+      expect(Object.values(await managers())).toEqual(Array.from({ length: 250 }, () => 'boss'));
+      expect(tenant.batchedPaths).toHaveLength(250);
+      expect(tenant.batchedPaths.some((path) => path.includes('off') || path.includes('guest'))).toBe(false);
+      // group lookup, two "from now" delta links, one page of members, 13 $batch calls (250 / 20), the nested groups
+      expect(run.graphRequests).toBe(18);
+    });
+
+    it('asks once about a user who is a member of several chosen groups', async () => {
+      tenant.addUser({ id: 'boss' }).addUser({ id: 'both', managerId: 'boss' }).addUser({ id: 'x', managerId: 'boss' });
+      tenant.addGroup('g1', 'one', ['both', 'x']).addGroup('g2', 'two', ['both']);
+      await store.configurations.save(orgId, { scope: { kind: 'groups', groupIds: ['g1', 'g2'] } });
+      expect((await service.runSync(orgId)).counts).toMatchObject({ created: 2 });
+      expect(tenant.batchedPaths.filter((path) => path.includes('/users/both?'))).toHaveLength(1);
+      expect(await managers()).toEqual({ both: 'boss', x: 'boss' });
+    });
+
+    it('gives no manager to a member Graph no longer finds, and fails the run on any other manager read failure, deactivating nobody', async () => {
+      for (const id of ['boss', 'gone', 'kept', 'leaver']) tenant.addUser({ id, managerId: id === 'boss' ? null : 'boss' });
+      tenant.addGroup('gA', 'arsen', ['gone', 'kept', 'leaver']);
+      await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+      tenant.batchItemStatus = (path) => (path.includes('/users/gone?') ? 404 : null);
+      expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 3 } });
+      expect(await managers()).toEqual({ gone: null, kept: 'boss', leaver: 'boss' });
+
+      tenant.removeMember('gA', 'leaver');
+      tenant.batchItemStatus = (path) => (path.includes('/users/kept?') ? 403 : null);
+      const failed = await service.runSync(orgId, { full: true });
+      expect(failed).toMatchObject({ status: 'failed', error: { code: 'Authorization_RequestDenied', message: expect.stringContaining('Nobody was deactivated') }, counts: { deactivated: 0 } });
+      expect(await inactive()).toEqual([]);
+    });
+
+    it('clears a manager removed in Entra on the next full sync, in every scope', async () => {
+      tenant.addUser({ id: 'boss' }).addUser({ id: 'ada', managerId: 'boss' }).addUser({ id: 'bob', managerId: 'boss' });
+      tenant.addGroup('gA', 'arsen', ['bob']);
+      await service.runSync(orgId);
+      tenant.updateUser('ada', { managerId: null }).updateUser('bob', { managerId: null });
+      expect(await service.runSync(orgId, { full: true })).toMatchObject({ counts: { updated: 2 } });
+      expect(await managers()).toEqual({ boss: null, ada: null, bob: null });
+
+      await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+      await service.runSync(orgId);
+      tenant.updateUser('bob', { managerId: 'boss' });
+      await service.runSync(orgId, { full: true });
+      expect((await managers()).bob).toBe('boss');
+      tenant.updateUser('bob', { managerId: null });
+      expect(await service.runSync(orgId, { full: true })).toMatchObject({ counts: { updated: 1 } });
+      expect((await managers()).bob).toBeNull();
+    });
+  });
+
   it('refuses a group name that matches no group, or several, naming them', async () => {
     await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
     expect(await service.runSync(orgId)).toMatchObject({ status: 'failed', error: { code: 'SCOPE_GROUP_NOT_FOUND', message: expect.stringContaining('No group named "arsen"') } });
