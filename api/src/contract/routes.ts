@@ -16,7 +16,8 @@ import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from '.
  * Who may call a route. Every route names one, and a test fails when a route is served
  * without being listed here, so no route is ever public by accident.
  * - public: anyone (health, the OpenAPI document, Entra's consent redirect — which is
- *   protected by its signed, single-use `state` instead);
+ *   protected by its signed, single-use `state` instead — and Graph's change
+ *   notifications, which prove themselves with their subscription's `clientState`);
  * - member: a signed-in owner or admin of the organization the token's tenant selects;
  * - owner: the organization's owner only.
  */
@@ -27,7 +28,9 @@ export type RouteResponse =
   | { kind: 'empty'; status: 204 }
   | { kind: 'redirect' }
   | { kind: 'event-stream' }
-  | { kind: 'csv' };
+  | { kind: 'csv' }
+  /** Graph's webhook contract: `?validationToken=` is echoed as text/plain, notifications get 202. */
+  | { kind: 'graph-webhook' };
 
 export interface RouteDefinition {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -65,6 +68,9 @@ export const routes = {
   approveRun: { method: 'post', path: '/api/sync/runs/:runId/approve', summary: 'Apply a run held by the deletion guard', access: 'member', response: json(syncRunSchema) },
   rejectRun: { method: 'post', path: '/api/sync/runs/:runId/reject', summary: 'Discard a run held by the deletion guard', access: 'member', response: json(syncRunSchema) },
   cancelRun: { method: 'post', path: '/api/sync/runs/:runId/cancel', summary: 'Cancel a running sync (nobody is deactivated)', access: 'member', response: json(syncRunSchema) },
+
+  graphNotifications: { method: 'post', path: '/api/graph/notifications', summary: 'Microsoft Graph change notifications (users, groups); each starts an incremental sync', access: 'public', response: { kind: 'graph-webhook' } },
+  graphLifecycle: { method: 'post', path: '/api/graph/lifecycle', summary: 'Microsoft Graph subscription lifecycle events (reauthorize, removed, missed)', access: 'public', response: { kind: 'graph-webhook' } },
 
   listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
   exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },

@@ -47,6 +47,14 @@ export interface GraphReader {
   readonly requestCount: number;
 }
 
+/**
+ * The few writes the api makes to Graph (change-notification subscriptions), through the
+ * same tokens, retries and counting as the reads.
+ */
+export interface GraphWriter {
+  write<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, options?: GraphReadOptions<T>): Promise<T>;
+}
+
 export type GraphBatchResult<T> = { ok: true; status: number; body: T } | { ok: false; status: number; error: GraphError };
 
 /** Graph said no, or never answered usefully after the retries we allow. */

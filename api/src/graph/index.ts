@@ -4,7 +4,7 @@
  * The same code reads the real cloud and the emulator; only the two base URLs differ.
  */
 import type { Logger } from '../service/logger';
-import { GraphAuthenticationError, type GraphReader } from './graph-reader';
+import { GraphAuthenticationError, type GraphReader, type GraphWriter } from './graph-reader';
 import { MicrosoftGraphReader } from './microsoft-graph-reader';
 import { defaultRetrySettings, systemClock, type GraphClock, type RetrySettings } from './retry-policy';
 import { graphScope, tenantTokenSource, type AppTokenSource } from './tenant-token';
@@ -42,7 +42,7 @@ export interface GraphReaderOptions {
 }
 
 /** A GraphReader for one tenant. Readers for the same tenant and app share MSAL's token cache. */
-export function createGraphReader(options: GraphReaderOptions): GraphReader {
+export function createGraphReader(options: GraphReaderOptions): GraphReader & GraphWriter {
   const retry: RetrySettings = { ...defaultRetrySettings, ...options.retry };
   if (retry.maxAttempts < 1) throw new RangeError('retry.maxAttempts must be at least 1');
   const tokens =

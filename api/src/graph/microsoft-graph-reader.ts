@@ -8,6 +8,7 @@ import {
   type GraphReadOptions,
   type GraphReader,
   type GraphRequestOptions,
+  type GraphWriter,
 } from './graph-reader';
 import { describeRequest, graphErrorFrom, unexpectedResponse } from './graph-errors';
 import { AuthorizationMiddleware, GraphCall, RetryMiddleware, TransportMiddleware, abortedError, type RequestCounter } from './graph-middleware';
@@ -41,7 +42,7 @@ interface Answer {
 }
 
 /** GraphReader over `@microsoft/microsoft-graph-client` with our middleware chain. */
-export class MicrosoftGraphReader implements GraphReader {
+export class MicrosoftGraphReader implements GraphReader, GraphWriter {
   private readonly client: Client;
   private readonly counter: RequestCounter = { count: 0 };
   private readonly versionBase: string;
@@ -69,6 +70,12 @@ export class MicrosoftGraphReader implements GraphReader {
 
   async get<T>(pathOrUrl: string, options: GraphReadOptions<T> = {}): Promise<T> {
     const answer = await this.send('GET', pathOrUrl, options);
+    this.throwUnlessOk(answer);
+    return this.checked(answer.body, options.schema, answer.call.description);
+  }
+
+  async write<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, options: GraphReadOptions<T> = {}): Promise<T> {
+    const answer = await this.send(method, path, options, body);
     this.throwUnlessOk(answer);
     return this.checked(answer.body, options.schema, answer.call.description);
   }
@@ -192,7 +199,7 @@ export class MicrosoftGraphReader implements GraphReader {
   }
 
   /** Sends one request through the client and its middleware; every outcome but an answer throws our error. */
-  private async send(method: 'GET' | 'POST', pathOrUrl: string, options: GraphRequestOptions, body?: unknown): Promise<Answer> {
+  private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathOrUrl: string, options: GraphRequestOptions, body?: unknown): Promise<Answer> {
     const url = this.absoluteUrl(pathOrUrl);
     const call = new GraphCall(url, method, this.callSignal(options), this.setup.clock.now());
     if (call.signal?.aborted) throw abortedError(call.description, call.signal);
@@ -200,7 +207,7 @@ export class MicrosoftGraphReader implements GraphReader {
     if (options.headers) request = request.headers(options.headers);
     let response: Response;
     try {
-      response = (await (method === 'GET' ? request.get() : request.post(body))) as Response;
+      response = (await (method === 'GET' ? request.get() : method === 'POST' ? request.post(body) : method === 'PATCH' ? request.patch(body) : request.delete())) as Response;
     } catch (error) {
       if (call.failure !== undefined) throw call.failure;
       throw new GraphError(0, 'GraphRequestFailed', `${call.description} failed before Graph answered: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../config';
-import type { GraphReader } from '../graph';
+import type { GraphReader, GraphWriter } from '../graph';
+import type { ChangeNotifications } from '../jobs/change-notifications';
 import type { Logger } from '../service';
 import type { Store } from '../store';
 import type { SyncJobs } from '../jobs/sync-jobs';
@@ -13,7 +14,8 @@ export interface ApiServices {
   logger: Logger;
   store: Store;
   /** A Graph reader for a customer tenant, with the app's credentials. */
-  graphFor(tenantId: string): GraphReader;
+  graphFor(tenantId: string): GraphReader & GraphWriter;
+  changeNotifications: ChangeNotifications;
   consentStates: ConsentStates;
   sync: SyncService;
   syncJobs: SyncJobs;

@@ -4,6 +4,8 @@ import { createGraphReader } from '../graph';
 import { createBotNotifier } from '../jobs/bot-notifier';
 import { createSyncJobs, type SyncJobs } from '../jobs/sync-jobs';
 import { createSyncSchedule } from '../jobs/sync-schedule';
+import { createChangeNotifications } from '../jobs/change-notifications';
+import { serveGraphNotifications } from './routes/graph-notifications';
 import { detectEmailProvider } from '../provider/detect-email-provider';
 import { createHttpServer, type Logger } from '../service';
 import { openStore, type Store } from '../store';
@@ -37,6 +39,8 @@ export interface ApiApp {
 export interface ApiAppOptions {
   /** Tests decide what MX records exist; production asks DNS. */
   resolveMx?: (domain: string) => Promise<string[]>;
+  /** One sync for the change notifications arriving within this window (2 s by default). */
+  notificationDebounceMs?: number;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -51,7 +55,15 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   };
   const sync = new SyncService({ store, graphReaderFor: graphFor, logger });
   const syncJobs: SyncJobs = createSyncJobs({ store, sync, logger, databaseUrl: config.databaseUrl });
-  const schedule = createSyncSchedule({ store, syncJobs, logger });
+  const changeNotifications = createChangeNotifications({
+    store,
+    syncJobs,
+    graphFor,
+    logger,
+    publicUrl: config.publicUrl,
+    ...(options.notificationDebounceMs !== undefined ? { debounceMs: options.notificationDebounceMs, retryWhileRunningMs: options.notificationDebounceMs * 5 } : {}),
+  });
+  const schedule = createSyncSchedule({ store, syncJobs, logger, maintain: (organizationId) => changeNotifications.ensure(organizationId) });
   const notifyBot = createBotNotifier({ botUrl: config.botUrl, notifySecret: config.notifySecret, logger });
   sync.events.on('finished', (run) => {
     void (async () => {
@@ -79,6 +91,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     graphFor,
     sync,
     syncJobs,
+    changeNotifications,
     detectProvider,
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
   };
@@ -118,6 +131,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   serveSyncConfiguration(server, authenticate, services);
   serveSyncRuns(server, authenticate, services);
   serveEmployees(server, authenticate, services);
+  serveGraphNotifications(server, authenticate, changeNotifications);
   serveTab(server, config.tabDistDir);
 
   return {
@@ -129,6 +143,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     },
     async stop() {
       schedule.stop();
+      changeNotifications.stop();
       await syncJobs.stop();
       await store.close();
     },

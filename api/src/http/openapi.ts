@@ -61,6 +61,10 @@ function operation(id: string, route: RouteDefinition): JsonSchema {
     case 'csv':
       responses['200'] = { description: route.summary, content: { 'text/csv': { schema: { type: 'string' } } } };
       break;
+    case 'graph-webhook':
+      responses['200'] = { description: 'Validation handshake: the decoded validationToken', content: { 'text/plain': { schema: { type: 'string' } } } };
+      responses['202'] = { description: 'Notifications accepted' };
+      break;
   }
   if (route.access !== 'public') {
     responses['401'] = problem;

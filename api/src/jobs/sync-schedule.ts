@@ -9,6 +9,8 @@ export interface SyncScheduleSettings {
   now?: () => Date;
   /** How often due organizations are looked for. */
   checkEveryMs?: number;
+  /** Upkeep for each connected organization at every check (change-notification subscriptions). */
+  maintain?: (organizationId: string) => Promise<void>;
 }
 
 /**
@@ -26,6 +28,7 @@ export function createSyncSchedule(settings: SyncScheduleSettings) {
     for (const organization of await settings.store.organizations.list()) {
       const connection = await settings.store.connections.get(organization.id);
       if (connection?.consentState !== 'granted') continue;
+      await settings.maintain?.(organization.id);
       const { schedule } = await settings.store.configurations.get(organization.id);
       if (!schedule) continue;
       const [last] = await settings.store.runs.list(organization.id, { limit: 1 });

@@ -19,6 +19,7 @@ import { employeeSearchRepository } from './employee-search';
 import { organizationMemberRepository } from './organization-members';
 import { runHistoryRepository } from './run-history';
 import { serviceSecretRepository } from './service-secrets';
+import { graphSubscriptionRepository } from './graph-subscriptions';
 
 export * from './delta-states';
 export * from './employee-changes';
@@ -30,6 +31,7 @@ export * from './sync-configurations';
 export * from './sync-runs';
 export * from './organization-members';
 export * from './employee-search';
+export * from './graph-subscriptions';
 export type { Database } from './schema';
 
 export interface StoreOptions {
@@ -58,6 +60,7 @@ export interface Repositories {
   activeRuns: ReturnType<typeof activeRunRepository>;
   runHistory: ReturnType<typeof runHistoryRepository>;
   employeeSearch: ReturnType<typeof employeeSearchRepository>;
+  subscriptions: ReturnType<typeof graphSubscriptionRepository>;
 }
 
 export interface Store extends Repositories {
@@ -86,6 +89,7 @@ function repositories(db: Kysely<Database>, now: () => string): Repositories {
     activeRuns: activeRunRepository(db, runs, now),
     runHistory: runHistoryRepository(db, runs),
     employeeSearch: employeeSearchRepository(db),
+    subscriptions: graphSubscriptionRepository(db, now),
   };
 }
 

@@ -132,6 +132,23 @@ const migrations: Record<string, Migration> = {
 };
 
 migrations['0002_access'] = accessMigration;
+migrations['0003_graph_subscriptions'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('graph_subscriptions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+      .addColumn('resource', 'text', (c) => c.notNull())
+      .addColumn('client_state', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('graph_subscriptions_organization').on('graph_subscriptions').column('organization_id').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`drop table if exists graph_subscriptions`.execute(db);
+  },
+};
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

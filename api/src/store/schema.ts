@@ -16,6 +16,7 @@ export interface Database {
   organization_members: OrganizationMemberTable;
   consent_states: ConsentStateTable;
   service_secrets: ServiceSecretTable;
+  graph_subscriptions: GraphSubscriptionTable;
 }
 
 export interface OrganizationTable {
@@ -153,5 +154,14 @@ export interface ConsentStateTable {
 export interface ServiceSecretTable {
   name: string;
   value: string;
+  created_at: string;
+}
+
+export interface GraphSubscriptionTable {
+  id: string;
+  organization_id: string;
+  resource: string;
+  client_state: string;
+  expires_at: string;
   created_at: string;
 }

@@ -57,7 +57,7 @@ export class ApiHarness {
       ...(options.botUrl ? { BOT_URL: options.botUrl } : {}),
       ...(options.notifySecret ? { NOTIFY_SECRET: options.notifySecret } : {}),
     });
-    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', { resolveMx: async () => [] });
+    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', { resolveMx: async () => [], notificationDebounceMs: 100 });
     await listen(app.server, port, '127.0.0.1', 'API_PORT');
     await app.start();
     return new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir);

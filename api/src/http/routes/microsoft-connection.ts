@@ -57,6 +57,7 @@ export function serveMicrosoftConnection(server: Server, authenticate: Authentic
   serveRoute(server, 'disconnect', authenticate, async ({ principal }) => {
     const connection = await store.connections.get(principal.organizationId);
     if (connection) await store.connections.save(principal.organizationId, connection.tenantId, 'pending');
+    await services.changeNotifications.ensure(principal.organizationId);
   });
 }
 
@@ -105,6 +106,7 @@ async function completeConsent(
     await services.store.connections.save(organizationId, tenantId, 'granted');
     await services.store.members.saveTenantName(organizationId, organization.value[0]?.displayName ?? null);
     requestLogger(req).info({ organizationId, tenantId }, 'Microsoft 365 connected');
+    await services.changeNotifications.ensure(organizationId);
     return { outcome: 'connected' };
   } catch (error) {
     if (error instanceof GraphAuthenticationError || error instanceof GraphError) {

@@ -29,6 +29,8 @@ export function serveSyncConfiguration(server: Server, authenticate: Authenticat
       schedule: body.schedule,
       deletionGuard: body.deletionGuard,
     });
+    // A group scope also listens to group changes; a scope of all users only to users.
+    await services.changeNotifications.ensure(principal.organizationId);
     const connection = await services.store.connections.get(principal.organizationId);
     const run =
       connection?.consentState === 'granted'
