@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'api stopping');
+    app.beginShutdown();
     await close(app.server);
     await app.stop();
     process.exit(0);

@@ -75,3 +75,29 @@ describe('request lines in the log', () => {
     expect(loggableUrl('/healthz')).toBe('/healthz');
   });
 });
+
+describe('request bodies', () => {
+  it('refuses a compressed body before reading it, so a small gzip bomb cannot fill the memory', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const logger = createLogger({ service: 'api', level: 'silent', pretty: false });
+    const server = createHttpServer({ service: 'api', version: '0', logger });
+    const restify = (await import('restify')).default;
+    server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 }));
+    let reached = false;
+    server.put('/thing', (_req, res, next) => {
+      reached = true;
+      res.send(204);
+      next();
+    });
+    const port = await listen(server, 0, '127.0.0.1', 'API_PORT');
+    try {
+      const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 'a'));
+      const res = await fetch(`http://127.0.0.1:${port}/thing`, { method: 'PUT', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+      expect(res.status).toBe(415);
+      expect(((await res.json()) as { code: string }).code).toBe('CONTENT_ENCODING_UNSUPPORTED');
+      expect(reached).toBe(false);
+    } finally {
+      await close(server);
+    }
+  });
+});

@@ -20,4 +20,6 @@ export interface ApiServices {
   sync: SyncService;
   syncJobs: SyncJobs;
   detectProvider(domain: string): Promise<ProviderVerdict>;
+  /** Aborted when the api begins to stop: long answers (event streams) end so the server can close. */
+  shutdown: AbortSignal;
 }

@@ -30,8 +30,10 @@ import type { ProviderVerdict } from '../provider/email-provider-rules';
 export interface ApiApp {
   server: Server;
   services: ApiServices;
-  /** Starts the job queue (after listening). */
+  /** Starts the job queue and the schedule. */
   start(): Promise<void>;
+  /** Ends long answers (event streams) so the server can close; call before closing it. */
+  beginShutdown(): void;
   /** Stops jobs, lets runs in flight stop cleanly, closes the store. */
   stop(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     })().catch((error: unknown) => logger.warn({ err: error, runId: run.id }, 'could not notify the bot'));
   });
 
+  const shutdown = new AbortController();
   const detectProvider = (domain: string): Promise<ProviderVerdict> => detectEmailProvider(domain, { authorityHost, resolveMx: options.resolveMx });
   const services: ApiServices = {
     config,
@@ -93,6 +96,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     syncJobs,
     changeNotifications,
     detectProvider,
+    shutdown: shutdown.signal,
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
   };
 
@@ -114,7 +118,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
           : status === 405
             ? `${req.method} is not allowed on ${req.url}.`
             : status === 400
-              ? `The request body is not valid JSON (${error.message}). Send a JSON object.`
+              ? `The request body could not be read (${error.message}). Send a JSON object.`
               : error.message;
     sendProblem(req, res, new ApiProblem(status, error.body?.code ?? (status === 400 ? 'MALFORMED_BODY' : 'HTTP_ERROR'), detail));
     return callback();
@@ -141,7 +145,9 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
       await syncJobs.start();
       schedule.start();
     },
+    beginShutdown: () => shutdown.abort(),
     async stop() {
+      shutdown.abort();
       schedule.stop();
       changeNotifications.stop();
       await syncJobs.stop();

@@ -47,6 +47,25 @@ export function createHttpServer(settings: HttpServerSettings): Server {
     next();
   });
 
+  // Compressed bodies are refused before anything reads them: restify would inflate them
+  // without a bound, before authentication (a small gzip body can fill the memory).
+  server.pre((req: Request, res: Response, next: restify.Next) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return next();
+    res.writeHead(415, { 'content-type': 'application/problem+json', 'accept-encoding': 'identity' });
+    res.end(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Unsupported Media Type',
+        status: 415,
+        code: 'CONTENT_ENCODING_UNSUPPORTED',
+        detail: `Request bodies must not be compressed (got Content-Encoding: ${encoding}). Send the body as is.`,
+        requestId: requests.get(req)?.id,
+      }),
+    );
+    return next(false);
+  });
+
   server.on('after', (req: Request, res: Response) => {
     const started = requests.get(req)?.startedAt;
     const durationMs = started ? Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100 : undefined;

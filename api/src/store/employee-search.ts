@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema';
 import { toEmployee, type Employee, type EmployeeSource, type EmployeeStatus } from './employees';
 
@@ -31,14 +31,9 @@ export function employeeSearchRepository(db: Kysely<Database>) {
       if (query.department) filtered = filtered.where('e.department', '=', query.department);
       if (query.search) {
         const pattern = `%${escapeLike(query.search.toLowerCase())}%`;
-        filtered = filtered.where((eb) =>
-          eb.or([
-            eb(eb.fn('lower', ['e.email']), 'like', pattern),
-            eb(eb.fn('lower', ['e.display_name']), 'like', pattern),
-            eb(eb.fn('lower', ['e.department']), 'like', pattern),
-            eb(eb.fn('lower', ['e.job_title']), 'like', pattern),
-          ]),
-        );
+        // SQLite's LIKE has no escape character unless told: say it, for both databases alike.
+        const contains = (column: 'e.email' | 'e.display_name' | 'e.department' | 'e.job_title') => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+        filtered = filtered.where((eb) => eb.or([contains('e.email'), contains('e.display_name'), contains('e.department'), contains('e.job_title')]));
       }
       const totalRow = await filtered.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
 

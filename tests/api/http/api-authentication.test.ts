@@ -64,6 +64,13 @@ describe('the api lets in only valid Entra tokens, and each organization sees on
     expect(res.body.code).toBe('TOKEN_SIGNATURE_INVALID');
   });
 
+  it('refuses a token for our API that was not granted the access_as_user scope', async () => {
+    const unscoped = await api.emulator.control.token(api.tenant.tenantId, { user: api.adminUpn, clientId: api.usersSync.clientId, audience: api.usersSync.clientId, scopes: [] });
+    const res = await api.call<Problem>('GET', '/api/me', { token: unscoped.accessToken });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('TOKEN_SCOPE_MISSING');
+  });
+
   it('refuses a token that is not a JWT, and one naming no tenant', async () => {
     expect((await api.call<Problem>('GET', '/api/me', { token: 'not-a-token' })).body.code).toBe('TOKEN_MALFORMED');
     const noTenant = tamper(ownerToken, { tid: 'contoso' });

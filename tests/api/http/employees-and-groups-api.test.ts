@@ -80,6 +80,25 @@ describe('the directory and the group picker through the api', () => {
     expect(rows.every((r) => r.Status === 'active' && r.Source === 'microsoft')).toBe(true);
   });
 
+  it('never exports a value a spreadsheet would run as a formula', async () => {
+    const guest = await api.emulator.control.createUser(api.tenant.tenantId, {
+      displayName: '=HYPERLINK("http://evil.example","click")',
+      department: '+cmd|calc',
+      userPrincipalName: `formula@${api.tenant.defaultDomain}`,
+      mail: `formula@${api.tenant.defaultDomain}`,
+    });
+    const run = await api.call<{ id: string }>('POST', '/api/sync/runs', { token, body: {} });
+    for (let i = 0; i < 200; i += 1) {
+      if ((await api.call<{ status: string }>('GET', `/api/sync/runs/${run.body.id}`, { token })).body.status === 'succeeded') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const res = await fetch(`${api.baseUrl}/api/employees/export.csv`, { headers: { authorization: `Bearer ${token}` } });
+    const rows = parse(await res.text(), { columns: true, bom: true }) as Array<Record<string, string>>;
+    const row = rows.find((r) => r.Email === guest.mail)!;
+    expect(row['Display name']).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(row.Department).toBe(`'+cmd|calc`);
+  });
+
   it('searches groups by the start of their name, with member counts, for the picker', async () => {
     const res = await api.call<{ groups: Array<{ id: string; displayName: string; memberCount: number | null }>; nextCursor: string | null }>('GET', '/api/microsoft/groups?search=ars', { token });
     expect(res.status).toBe(200);

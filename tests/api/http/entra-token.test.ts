@@ -86,6 +86,12 @@ describe('Entra access tokens for our API', () => {
     expect(await codeOf(verify(await authority.sign({}, { key: privateKey })))).toBe('TOKEN_SIGNATURE_INVALID');
   });
 
+  it('refuses an app-only token and a token without our delegated scope', async () => {
+    expect(await codeOf(verify(await authority.sign({ scp: undefined, idtyp: 'app', roles: ['Directory.Read.All'] })))).toBe('TOKEN_SCOPE_MISSING');
+    expect(await codeOf(verify(await authority.sign({ scp: '' })))).toBe('TOKEN_SCOPE_MISSING');
+    expect(await codeOf(verify(await authority.sign({ scp: 'User.Read' })))).toBe('TOKEN_SCOPE_MISSING');
+  });
+
   it('refuses an expired token', async () => {
     expect(await codeOf(verify(await authority.sign({}, { expiresIn: '-1m' })))).toBe('TOKEN_EXPIRED');
   });

@@ -91,7 +91,7 @@ describe('sync runs through the api', () => {
     const res = await api.call<Problem>('PUT', '/api/sync/configuration', { token, body: '{"scope":', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.body.detail).toMatch(/not valid JSON/);
+    expect(res.body.detail).toMatch(/could not be read .*Send a JSON object/);
   });
 
   it('"Save changes and sync users" saves the scope and starts a sync, whose events arrive in order up to the end', async () => {

@@ -43,6 +43,15 @@ describe('continuous updates on a schedule', () => {
     expect((await settled(runs[0]!.id)).status).toBe('succeeded');
   });
 
+  it('leaves an organization alone while a sync waits for approval', async () => {
+    const group = await api.emulator.control.createGroup(api.tenant.tenantId, { displayName: 'Schedule pilot' });
+    await api.emulator.control.addMembers(api.tenant.tenantId, group.id, [api.adminUpn]);
+    const saved = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'groups', groupIds: [group.id] }, schedule: { intervalMinutes: 30 } } });
+    expect((await settled(saved.body.run.id)).status).toBe('awaiting_approval');
+    expect(await scheduleAt(new Date(Date.now() + 2 * 60 * 60_000)).tick()).toEqual([]);
+    expect((await api.call<Run>('POST', `/api/sync/runs/${saved.body.run.id}/reject`, { token })).body.status).toBe('rejected');
+  });
+
   it('does nothing for an organization whose schedule is off', async () => {
     await api.call('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, schedule: null } });
     expect(await scheduleAt(new Date(Date.now() + 24 * 60 * 60_000)).tick()).toEqual([]);

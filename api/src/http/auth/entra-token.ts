@@ -12,6 +12,8 @@ const entraClaimsSchema = z.object({
   email: z.string().optional(),
   scp: z.string().optional(),
   roles: z.array(z.string()).optional(),
+  /** `app` on app-only tokens, which no person stands behind. */
+  idtyp: z.string().optional(),
   /** Directory role template ids the person holds (Entra adds them when the app asks for them). */
   wids: z.array(z.string()).optional(),
 });
@@ -33,6 +35,9 @@ export interface EntraTokenVerifierSettings {
   /** Seconds of clock difference tolerated on `exp`/`nbf`. */
   clockToleranceSeconds?: number;
 }
+
+/** The delegated scope our API exposes; Teams SSO asks for it, as MSAL does outside Teams. */
+export const API_SCOPE = 'access_as_user';
 
 const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,13 +87,18 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
     }
     const claims = entraClaimsSchema.safeParse(payload);
     if (!claims.success) throw new ApiProblem(401, 'TOKEN_INVALID', 'The access token lacks the tenant or user id. Sign in again.');
+    // Only a person signed in to Users Sync may call it: not an app acting alone, nor a token for another scope.
+    const scopes = claims.data.scp?.split(' ').filter(Boolean) ?? [];
+    if (claims.data.idtyp === 'app' || !scopes.includes(API_SCOPE)) {
+      throw new ApiProblem(403, 'TOKEN_SCOPE_MISSING', `The access token was not issued to a signed-in person for the "${API_SCOPE}" scope of Users Sync. Sign in to Users Sync again.`);
+    }
     const email = claims.data.preferred_username ?? claims.data.upn ?? claims.data.email ?? '';
     return {
       tenantId: claims.data.tid.toLowerCase(),
       objectId: claims.data.oid,
       name: claims.data.name ?? email,
       email,
-      scopes: claims.data.scp?.split(' ').filter(Boolean) ?? [],
+      scopes,
       directoryRoleIds: claims.data.wids ?? [],
     };
   };

@@ -24,7 +24,10 @@ export function storeMemberDirectory(store: Store, detectProvider: (domain: stri
       const domain = domainOf(identity.email);
       const created = await store.members.createOrganization(identity.tenantId, domain || identity.tenantId, member(identity));
       if (!created) {
-        // Someone else of the same tenant signed in first, a moment ago: their organization stands.
+        // Another first request won the race: if it was this person's own, they own it.
+        const organization = await store.members.organizationOfTenant(identity.tenantId);
+        const found = organization && (await store.members.find(organization.id, identity.objectId));
+        if (organization && found) return { organizationId: organization.id, role: found.role };
         throw new ApiProblem(409, 'ORGANIZATION_JUST_CREATED', 'Your organization was being set up by someone else at the same moment. Reload the tab.');
       }
       // "When an account is created, Arsen automatically detects your email provider."

@@ -1,4 +1,6 @@
 import type { Server } from 'restify';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { pageCursor } from '../page-cursor';
 import { ApiProblem } from '../problem';
@@ -48,25 +50,31 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
     };
   });
 
-  // Streams the whole directory a page at a time, so a large one never sits in memory.
+  // Streams the whole directory a page at a time, so a large one never sits in memory;
+  // a download the person abandons stops the reading too.
   serveRoute(server, 'exportEmployees', authenticate, async ({ principal, res }) => {
     res.writeHead(200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="employees-${new Date().toISOString().slice(0, 10)}.csv"`,
     });
-    const csv = stringify({ header: true, columns: exportColumns.map(([key, header]) => ({ key, header })), bom: true });
-    csv.pipe(res);
-    let after: { email: string; id: string } | undefined;
-    do {
-      const page = await store.employeeSearch.search(principal.organizationId, { after, limit: EXPORT_PAGE });
-      for (const employee of page.employees) {
-        const shown = employeeRepresentation(employee, employee.managerEmail);
-        if (!csv.write(shown)) await new Promise((resolve) => csv.once('drain', resolve));
-      }
-      after = page.last;
-    } while (after);
-    csv.end();
-    await new Promise((resolve) => res.once('finish', resolve));
+    async function* rows() {
+      let after: { email: string; id: string } | undefined;
+      do {
+        const page = await store.employeeSearch.search(principal.organizationId, { after, limit: EXPORT_PAGE });
+        for (const employee of page.employees) yield employeeRepresentation(employee, employee.managerEmail);
+        after = page.last;
+      } while (after);
+    }
+    const csv = stringify({
+      header: true,
+      columns: exportColumns.map(([key, header]) => ({ key, header })),
+      bom: true,
+      // A name such as =HYPERLINK(…) comes from Entra (a guest chooses their own): never a formula in a spreadsheet.
+      escape_formulas: true,
+    });
+    await pipeline(Readable.from(rows()), csv, res).catch((error: unknown) => {
+      if (!res.destroyed) throw error;
+    });
   });
 
   serveRoute(server, 'getEmployee', authenticate, async ({ principal, params }) => {

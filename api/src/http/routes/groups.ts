@@ -41,12 +41,15 @@ export function serveGroups(server: Server, authenticate: Authenticate, services
       throw error;
     }
 
-    // Member counts in one $batch per page; a count Graph will not give stays unknown.
+    // Member counts in one $batch per page; a count Graph will not give stays unknown
+    // rather than costing the person their search.
     const counts = page.value.length
-      ? await graph.batch<string | number>(
-          page.value.map((g) => `/groups/${g.id}/members/$count`),
-          { headers: { ConsistencyLevel: 'eventual' } },
-        )
+      ? await graph
+          .batch<string | number>(
+            page.value.map((g) => `/groups/${g.id}/members/$count`),
+            { headers: { ConsistencyLevel: 'eventual' } },
+          )
+          .catch(() => [])
       : [];
     return {
       groups: page.value.map((g, i) => {

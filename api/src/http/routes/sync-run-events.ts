@@ -6,6 +6,8 @@ import type { ApiServices } from '../api-services';
 
 const POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;
+/** A stream ends after this long even if the run has not (EventSource reconnects by itself). */
+const LONGEST_STREAM_MS = 30 * 60_000;
 
 const isOver = (run: SyncRun) => finishedStatuses.includes(run.status) || run.status === 'awaiting_approval';
 
@@ -29,10 +31,11 @@ export async function streamRunEvents(services: ApiServices, initial: SyncRun, r
 
   let closed = false;
   req.on('close', () => (closed = true));
+  const endsAt = Date.now() + LONGEST_STREAM_MS;
   let last = '';
   let lastWrite = Date.now();
   let run: SyncRun | undefined = initial;
-  while (!closed && run) {
+  while (!closed && run && !services.shutdown.aborted && Date.now() < endsAt) {
     const shown = JSON.stringify(syncRunRepresentation(run));
     if (isOver(run)) {
       send({ type: 'finished', run: syncRunRepresentation(run) });
