@@ -34,7 +34,7 @@ export interface ChangeNotificationSettings {
   publicUrl: string;
   /** Changes often come in bursts: one sync for all notifications within this window. */
   debounceMs?: number;
-  /** While a sync runs, a notification's sync waits this long and asks again. */
+  /** While a sync runs, a notification's sync looks this often whether it has ended, to ask again. */
   retryWhileRunningMs?: number;
   now?: () => Date;
 }
@@ -58,19 +58,18 @@ export function createChangeNotifications(settings: ChangeNotificationSettings) 
   const lifecycleUrl = `${settings.publicUrl}/api/graph/lifecycle`;
   let stopped = false;
 
-  function syncSoon(organizationId: string, delayMs = settings.debounceMs ?? 2000, attemptsLeft = 30): void {
+  function syncSoon(organizationId: string): void {
     if (stopped || pending.has(organizationId)) return;
     const timer = setTimeout(() => {
       pending.delete(organizationId);
+      // A sync already under way may have read past these changes: requestSoon asks again after it.
       settings.syncJobs
-        .request(organizationId, { trigger: 'webhook', dryRun: false, full: false })
+        .requestSoon(organizationId, { trigger: 'webhook', dryRun: false, full: false }, { pollMs: settings.retryWhileRunningMs })
         .then(({ started, run }) => {
-          // A sync already under way may have read past these changes: ask again after it.
-          if (!started && attemptsLeft > 0) syncSoon(organizationId, settings.retryWhileRunningMs ?? 10_000, attemptsLeft - 1);
-          else if (started) settings.logger.info({ organizationId, runId: run.id }, 'sync started by a change notification');
+          if (started) settings.logger.info({ organizationId, runId: run.id }, 'sync started by a change notification');
         })
         .catch((error: unknown) => settings.logger.warn({ err: error, organizationId }, 'a change notification could not start a sync'));
-    }, delayMs);
+    }, settings.debounceMs ?? 2000);
     timer.unref();
     pending.set(organizationId, timer);
   }

@@ -13,6 +13,11 @@ export interface SyncRequest {
 export interface SyncJobs {
   /** Queues a run, or answers the organization's active run when there is one (`started: false`). */
   request(organizationId: string, request: SyncRequest): Promise<{ run: SyncRun; started: boolean }>;
+  /**
+   * Like request, for a change the active run may have missed (a new configuration, a change
+   * notification): when a run is active, asks again once it has ended. Answers at once.
+   */
+  requestSoon(organizationId: string, request: SyncRequest, options?: { pollMs?: number }): Promise<{ run: SyncRun; started: boolean }>;
   /** Asks the run to stop; the instance running it aborts at its next Graph page. */
   cancel(organizationId: string, runId: string): Promise<SyncRun>;
   start(): Promise<void>;
@@ -31,6 +36,19 @@ interface JobSettings {
   databaseUrl?: string;
   /** How often a running run looks for a cancellation asked through another instance. */
   cancelPollMs?: number;
+  /** requestSoon: how often it looks whether the active run has ended (it also knows at once when the run ran here). */
+  followUpPollMs?: number;
+  /** requestSoon: how long it waits for the active run to end before giving up. */
+  followUpForMs?: number;
+}
+
+interface FollowUp {
+  request: SyncRequest;
+  /** The run active when it was asked; any later run started after the ask, so covers it. */
+  waitingFor: string;
+  giveUpAt: number;
+  pollMs: number;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -46,6 +64,8 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
   const executions = new Set<Promise<unknown>>();
   let boss: PgBoss | undefined;
   let cancelWatch: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const followUps = new Map<string, FollowUp>();
 
   async function execute(runId: string): Promise<void> {
     // The claim is atomic: of two instances handed the same run, one runs it.
@@ -58,6 +78,50 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
       await sync.executeRun(run, { signal: controller.signal });
     } finally {
       controllers.delete(runId);
+      // A request waiting for this run need not wait for its next poll.
+      if (followUps.get(run.organizationId)?.waitingFor === runId) void followUp(run.organizationId);
+    }
+  }
+
+  async function request(organizationId: string, asked: SyncRequest): Promise<{ run: SyncRun; started: boolean }> {
+    const created = await store.activeRuns.createUnlessActive({
+      organizationId,
+      trigger: asked.trigger,
+      mode: asked.full ? 'full' : 'incremental',
+      dryRun: asked.dryRun,
+    });
+    if (!created.created) return { run: created.run, started: false };
+    if (boss) await boss.send(QUEUE, { runId: created.run.id }, { retryLimit: 0 });
+    else runHere(created.run.id);
+    return { run: created.run, started: true };
+  }
+
+  function scheduleFollowUp(organizationId: string, pending: FollowUp): void {
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => void followUp(organizationId), pending.pollMs);
+    pending.timer.unref();
+  }
+
+  /** Asks again for a follow-up whose run may have ended; waits on when a run is still active. */
+  async function followUp(organizationId: string): Promise<void> {
+    const pending = followUps.get(organizationId);
+    if (!pending || stopped) return;
+    clearTimeout(pending.timer);
+    try {
+      const { run, started } = await request(organizationId, pending.request);
+      if (started || run.id !== pending.waitingFor) {
+        followUps.delete(organizationId);
+        if (started) logger.info({ organizationId, runId: run.id, trigger: pending.request.trigger }, 'a sync asked for while another ran has started');
+        return;
+      }
+    } catch (error) {
+      logger.warn({ err: error, organizationId }, 'a sync asked for while another ran could not start');
+    }
+    if (Date.now() >= pending.giveUpAt) {
+      followUps.delete(organizationId);
+      logger.warn({ organizationId, runId: pending.waitingFor }, 'gave up waiting for a long sync to end before syncing again; the next sync catches up');
+    } else if (followUps.get(organizationId) === pending) {
+      scheduleFollowUp(organizationId, pending);
     }
   }
 
@@ -78,11 +142,7 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
       // A run that signalled lately may belong to the command line working on the same file.
       const silentFor = Date.parse(store.now()) - Date.parse(run.heartbeatAt ?? run.queuedAt);
       if (!boss && silentFor > INTERRUPTED_AFTER_MS) {
-        await store.runs.update(run.id, {
-          status: 'failed',
-          finishedAt: store.now(),
-          error: { code: 'SYNC_INTERRUPTED', message: 'The sync stopped without finishing (the api was stopped); nobody was deactivated. Start it again.' },
-        });
+        if (!(await store.activeRuns.declareInterrupted(run.id, run.heartbeatAt, 'The sync stopped without finishing (the api was stopped); nobody was deactivated. Start it again.'))) continue;
         logger.warn({ runId: run.id, organizationId: run.organizationId }, 'an interrupted sync was closed');
       } else if (boss && run.status === 'queued' && silentFor > INTERRUPTED_AFTER_MS) {
         await boss.send(QUEUE, { runId: run.id }, { retryLimit: 0 });
@@ -91,25 +151,33 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
   }
 
   return {
-    async request(organizationId, request) {
-      const created = await store.activeRuns.createUnlessActive({
-        organizationId,
-        trigger: request.trigger,
-        mode: request.full ? 'full' : 'incremental',
-        dryRun: request.dryRun,
-      });
-      if (!created.created) return { run: created.run, started: false };
-      if (boss) await boss.send(QUEUE, { runId: created.run.id }, { retryLimit: 0 });
-      else runHere(created.run.id);
-      return { run: created.run, started: true };
+    request,
+
+    async requestSoon(organizationId, asked, options = {}) {
+      const answer = await request(organizationId, asked);
+      if (answer.started || stopped) return answer;
+      const pending = followUps.get(organizationId);
+      if (pending) {
+        // One follow-up per organization covers every ask made meanwhile; a real run wins over a dry one.
+        pending.request = { trigger: pending.request.trigger, dryRun: pending.request.dryRun && asked.dryRun, full: pending.request.full || asked.full };
+        pending.waitingFor = answer.run.id;
+      } else {
+        const pollMs = options.pollMs ?? settings.followUpPollMs ?? 3000;
+        const fresh: FollowUp = { request: asked, waitingFor: answer.run.id, giveUpAt: Date.now() + (settings.followUpForMs ?? 60 * 60_000), pollMs };
+        followUps.set(organizationId, fresh);
+        scheduleFollowUp(organizationId, fresh);
+      }
+      return answer;
     },
 
     async cancel(organizationId, runId) {
       const run = await store.runs.get(runId);
       if (!run || run.organizationId !== organizationId) throw new Error('RUN_NOT_FOUND');
-      if (run.status === 'queued') {
-        await store.runs.update(runId, { status: 'cancelled', finishedAt: store.now(), error: { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it started; nobody was deactivated.' } });
-      } else if (run.status === 'running') {
+      const cancelledBeforeStart =
+        run.status === 'queued' &&
+        (await store.runs.transition(runId, 'queued', { status: 'cancelled', finishedAt: store.now(), error: { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it started; nobody was deactivated.' } }));
+      // Taken by an instance since it was read (or running already): that instance stops it.
+      if (!cancelledBeforeStart && (run.status === 'running' || (await store.runs.get(runId))?.status === 'running')) {
         await store.activeRuns.requestCancel(runId);
         controllers.get(runId)?.abort();
       }
@@ -141,6 +209,9 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
     },
 
     async stop() {
+      stopped = true;
+      for (const pending of followUps.values()) clearTimeout(pending.timer);
+      followUps.clear();
       if (cancelWatch) clearInterval(cancelWatch);
       for (const controller of controllers.values()) controller.abort();
       await Promise.allSettled([...executions]);

@@ -15,18 +15,32 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
   const active = (organizationId: string) =>
     db.selectFrom('sync_runs').select(['id', 'heartbeat_at', 'queued_at']).where('organization_id', '=', organizationId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
 
+  /**
+   * Ends a silent run as interrupted, only if it is still active and has not signalled
+   * since `lastHeartbeat` was read: a run that is merely slow keeps going.
+   */
+  const declareInterrupted = async (runId: string, lastHeartbeat: string | null, message: string): Promise<boolean> => {
+    const result = await db
+      .updateTable('sync_runs')
+      .set({ status: 'failed', finished_at: now(), heartbeat_at: now(), error_code: 'SYNC_INTERRUPTED', error_message: message })
+      .where('id', '=', runId)
+      .where('status', 'in', ['queued', 'running'])
+      .where((eb) => (lastHeartbeat === null ? eb('heartbeat_at', 'is', null) : eb('heartbeat_at', '=', lastHeartbeat)))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  };
+
   return {
+    declareInterrupted,
+
     async createUnlessActive(input: { organizationId: string; trigger: SyncTrigger; mode: SyncMode; dryRun: boolean }): Promise<{ run: SyncRun; created: boolean }> {
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const existing = await active(input.organizationId);
         if (existing) {
           const lastSign = Date.parse(existing.heartbeat_at ?? existing.queued_at);
           if (Date.parse(now()) - lastSign <= STALE_AFTER_MS) return { run: (await runs.get(existing.id))!, created: false };
-          await runs.update(existing.id, {
-            status: 'failed',
-            finishedAt: now(),
-            error: { code: 'SYNC_INTERRUPTED', message: 'The sync stopped without finishing (its process ended); nobody was deactivated.' },
-          });
+          // Not declared when it signalled meanwhile: the next look finds it alive.
+          if (!(await declareInterrupted(existing.id, existing.heartbeat_at, 'The sync stopped without finishing (its process ended); nobody was deactivated.'))) continue;
         }
         const id = randomUUID();
         try {
@@ -52,6 +66,15 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
         .where('id', '=', runId)
         .where('status', '=', 'queued')
         .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * A running run's sign of life, written on a timer however long one Graph call takes;
+     * false when the run is no longer running (someone declared it interrupted).
+     */
+    async heartbeat(runId: string): Promise<boolean> {
+      const result = await db.updateTable('sync_runs').set({ heartbeat_at: now() }).where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 

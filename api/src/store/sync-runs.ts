@@ -116,6 +116,29 @@ export interface SyncRunUpdate {
   report?: SyncReport | null;
 }
 
+function changedColumns(change: SyncRunUpdate, at: string): Updateable<SyncRunTable> {
+  const set: Updateable<SyncRunTable> = {};
+  if (change.status !== undefined) set.status = change.status;
+  if (change.mode !== undefined) set.mode = change.mode;
+  if (change.phase !== undefined) set.phase = change.phase;
+  if (change.counts) Object.assign(set, change.counts);
+  if (change.progress) {
+    set.users_read = change.progress.usersRead;
+    set.pages = change.progress.pages;
+    set.graph_requests = change.progress.graphRequests;
+  }
+  if (change.error !== undefined) {
+    set.error_code = change.error?.code ?? null;
+    set.error_message = change.error?.message ?? null;
+  }
+  if (change.startedAt !== undefined) set.started_at = change.startedAt;
+  if (change.finishedAt !== undefined) set.finished_at = change.finishedAt;
+  if (change.plan !== undefined) set.plan = change.plan === null ? null : JSON.stringify(change.plan);
+  if (change.report !== undefined) set.report = change.report === null ? null : JSON.stringify(change.report);
+  set.heartbeat_at = at;
+  return set;
+}
+
 export function syncRunRepository(db: Kysely<Database>, now: () => string) {
   const get = async (runId: string): Promise<SyncRun | undefined> => {
     const row = await db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirst();
@@ -134,26 +157,17 @@ export function syncRunRepository(db: Kysely<Database>, now: () => string) {
     get,
 
     async update(runId: string, change: SyncRunUpdate): Promise<void> {
-      const set: Updateable<SyncRunTable> = {};
-      if (change.status !== undefined) set.status = change.status;
-      if (change.mode !== undefined) set.mode = change.mode;
-      if (change.phase !== undefined) set.phase = change.phase;
-      if (change.counts) Object.assign(set, change.counts);
-      if (change.progress) {
-        set.users_read = change.progress.usersRead;
-        set.pages = change.progress.pages;
-        set.graph_requests = change.progress.graphRequests;
-      }
-      if (change.error !== undefined) {
-        set.error_code = change.error?.code ?? null;
-        set.error_message = change.error?.message ?? null;
-      }
-      if (change.startedAt !== undefined) set.started_at = change.startedAt;
-      if (change.finishedAt !== undefined) set.finished_at = change.finishedAt;
-      if (change.plan !== undefined) set.plan = change.plan === null ? null : JSON.stringify(change.plan);
-      if (change.report !== undefined) set.report = change.report === null ? null : JSON.stringify(change.report);
-      set.heartbeat_at = now();
-      await db.updateTable('sync_runs').set(set).where('id', '=', runId).execute();
+      await db.updateTable('sync_runs').set(changedColumns(change, now())).where('id', '=', runId).execute();
+    },
+
+    /**
+     * Writes `change` only while the run is still in one of the `from` statuses; false when
+     * it has moved on (approved, rejected, cancelled, declared interrupted) in the meantime.
+     */
+    async transition(runId: string, from: SyncRunStatus | readonly SyncRunStatus[], change: SyncRunUpdate): Promise<boolean> {
+      const statuses = typeof from === 'string' ? [from] : [...from];
+      const result = await db.updateTable('sync_runs').set(changedColumns(change, now())).where('id', '=', runId).where('status', 'in', statuses).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
     /** Most recent first. */

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { GraphReader } from '../graph/graph-reader';
 import type { Repositories, SyncCounts, SyncPhase } from '../store';
+import { runTakenOver } from './sync-error';
 
 /** What a live run reports after each Graph page and each phase change. */
 export interface SyncProgressEvent {
@@ -38,7 +39,9 @@ export class RunProgress {
 
   /** Writes the progress (inside the caller's transaction when given) and tells listeners. */
   async record(runs: Repositories['runs'], counts: SyncCounts): Promise<void> {
-    await runs.update(this.runId, { phase: this.phase, counts, progress: { usersRead: this.usersRead, pages: this.pages, graphRequests: this.graphRequests } });
+    // Conditional, so a run declared interrupted rolls back the page it was writing.
+    const alive = await runs.transition(this.runId, 'running', { phase: this.phase, counts, progress: { usersRead: this.usersRead, pages: this.pages, graphRequests: this.graphRequests } });
+    if (!alive) throw runTakenOver(this.runId);
     const event: SyncProgressEvent = {
       runId: this.runId,
       organizationId: this.organizationId,

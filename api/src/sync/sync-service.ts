@@ -9,7 +9,7 @@ import { incrementalSync } from './incremental-sync';
 import { RunProgress, type SyncProgressEvent } from './run-progress';
 import { type HeldPlan, heldPlanSchema } from './sync-plan';
 import { type DeltaStateDraft, type SyncRound, scopeKeyOf } from './sync-round';
-import { SyncError } from './sync-error';
+import { SyncError, isTakenOver, runTakenOver } from './sync-error';
 
 export interface SyncServiceOptions {
   store: Store;
@@ -20,6 +20,11 @@ export interface SyncServiceOptions {
   reportCap?: number;
   /** A run silent this long was interrupted (its process ended): it is marked failed and no longer blocks new runs. */
   staleRunAfterMs?: number;
+  /**
+   * How often a run in progress signals it is alive, whatever it is waiting for (one Graph
+   * call may retry for minutes). Well under staleRunAfterMs (default 20 s).
+   */
+  heartbeatEveryMs?: number;
 }
 
 export interface RunSyncOptions {
@@ -71,8 +76,9 @@ export class SyncService {
       tenantId = await this.connectedTenant(organizationId);
     } catch (error) {
       const described = describeFailure(error, false);
-      await this.store.runs.update(queued.id, { status: 'failed', finishedAt: this.store.now(), error: { code: described.code, message: described.message } });
-      return this.finished((await this.store.runs.get(queued.id))!);
+      const ended = await this.store.runs.transition(queued.id, ['queued', 'running'], { status: 'failed', finishedAt: this.store.now(), error: { code: described.code, message: described.message } });
+      const run = (await this.store.runs.get(queued.id))!;
+      return ended ? this.finished(run) : run;
     }
     this.live.set(organizationId, queued.id);
     try {
@@ -104,9 +110,10 @@ export class SyncService {
     const plan: HeldPlan = heldPlanSchema.parse(run.plan);
     const at = this.store.now();
     await this.store.transaction(async (t) => {
+      // The decision is taken in the same statement that checks it: of two at once, one wins.
+      if (!(await t.runs.transition(runId, 'awaiting_approval', { status: 'succeeded', phase: 'done', plan: null, error: null }))) throw notAwaitingApproval(runId, (await t.runs.get(runId))?.status);
       await DirectoryChanges.writeDeactivations(t, organizationId, runId, plan.deactivate, at);
       if (plan.deltaState) await t.deltaStates.save(organizationId, plan.deltaState);
-      await t.runs.update(runId, { status: 'succeeded', phase: 'done', plan: null, error: null });
     });
     return this.finished(await this.getRun(organizationId, runId));
   }
@@ -114,13 +121,19 @@ export class SyncService {
   /** Discards a held run's plan: nobody is deactivated, and the next sync computes afresh. */
   async reject(organizationId: string, runId: string): Promise<SyncRun> {
     await this.heldRun(organizationId, runId);
-    await this.store.runs.update(runId, { status: 'rejected', phase: 'done', plan: null, error: { code: 'DELETION_REJECTED', message: 'An admin rejected the deactivations this sync planned; nobody was deactivated.' } });
+    const rejected = await this.store.runs.transition(runId, 'awaiting_approval', {
+      status: 'rejected',
+      phase: 'done',
+      plan: null,
+      error: { code: 'DELETION_REJECTED', message: 'An admin rejected the deactivations this sync planned; nobody was deactivated.' },
+    });
+    if (!rejected) throw notAwaitingApproval(runId, (await this.store.runs.get(runId))?.status);
     return this.finished(await this.getRun(organizationId, runId));
   }
 
   private async heldRun(organizationId: string, runId: string): Promise<SyncRun> {
     const run = await this.getRun(organizationId, runId);
-    if (run.status !== 'awaiting_approval') throw new SyncError('RUN_NOT_AWAITING_APPROVAL', `Sync run ${runId} is ${run.status.replace('_', ' ')}, not waiting for approval.`);
+    if (run.status !== 'awaiting_approval') throw notAwaitingApproval(runId, run.status);
     return run;
   }
 
@@ -143,13 +156,9 @@ export class SyncService {
       if (other.status === 'awaiting_approval') continue;
       const lastSign = Date.parse(other.heartbeatAt ?? other.queuedAt);
       const mine = this.live.get(organizationId) === other.id;
-      if (!mine && Date.parse(this.store.now()) - lastSign > staleAfter) {
-        await this.store.runs.update(other.id, {
-          status: 'failed',
-          finishedAt: this.store.now(),
-          error: { code: 'SYNC_INTERRUPTED', message: 'The sync stopped without finishing (its process ended); nobody was deactivated.' },
-        });
-      } else {
+      const silent = !mine && Date.parse(this.store.now()) - lastSign > staleAfter;
+      // A run that signalled since it was read is alive after all.
+      if (!silent || !(await this.store.activeRuns.declareInterrupted(other.id, other.heartbeatAt, 'The sync stopped without finishing (its process ended); nobody was deactivated.'))) {
         throw alreadyRunning();
       }
     }
@@ -158,17 +167,39 @@ export class SyncService {
 
   private async execute(queued: SyncRun, tenantId: string, options: RunSyncOptions): Promise<SyncRun> {
     const { store } = this;
+    // Cancelled before it started, or declared interrupted while waiting: nothing to do.
+    if (!(await store.runs.transition(queued.id, ['queued', 'running'], { status: 'running', startedAt: store.now(), phase: 'resolving_scope' }))) return (await store.runs.get(queued.id))!;
+    // Declared interrupted by someone else (it looked silent): stop before writing beside the run that replaces it.
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      store.activeRuns.heartbeat(queued.id).then(
+        (alive) => {
+          if (!alive) lost.abort(runTakenOver(queued.id));
+        },
+        (error: unknown) => this.options.logger?.warn({ err: error, runId: queued.id }, 'could not record that the sync is alive'),
+      );
+    }, this.options.heartbeatEveryMs ?? 20_000);
+    heartbeat.unref();
+    const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+    try {
+      return await this.executeRunning(queued, tenantId, { ...options, signal }, lost.signal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async executeRunning(queued: SyncRun, tenantId: string, options: RunSyncOptions & { signal: AbortSignal }, lost: AbortSignal): Promise<SyncRun> {
+    const { store } = this;
     const organizationId = queued.organizationId;
     const dryRun = options.dryRun ?? false;
     const reader = this.options.graphReaderFor(tenantId);
     const progress = new RunProgress(queued.id, organizationId, reader, this.events);
     let round: SyncRound | undefined;
     try {
-      await store.runs.update(queued.id, { status: 'running', startedAt: store.now(), phase: 'resolving_scope' });
       if (!dryRun) {
         // A newer real run replaces a plan still waiting for approval: that plan is stale now.
         for (const held of await store.runs.list(organizationId, { status: ['awaiting_approval'] })) {
-          await store.runs.update(held.id, { status: 'cancelled', plan: null, error: { code: 'SUPERSEDED', message: `A newer sync (${queued.id}) replaced this one before it was approved.` } });
+          await store.runs.transition(held.id, 'awaiting_approval', { status: 'cancelled', plan: null, error: { code: 'SUPERSEDED', message: `A newer sync (${queued.id}) replaced this one before it was approved.` } });
         }
       }
       const configuration = await store.configurations.get(organizationId);
@@ -202,18 +233,42 @@ export class SyncService {
       }
       return await this.conclude(queued.id, round, next, dryRun);
     } catch (error) {
-      const cancelled = options.signal?.aborted === true;
+      if (lost.aborted || isTakenOver(error)) {
+        this.options.logger?.warn({ organizationId, runId: queued.id }, 'the sync was declared interrupted while it ran; it stopped without deactivating anyone');
+        return (await store.runs.get(queued.id))!;
+      }
+      const cancelled = options.signal.aborted;
       const described = describeFailure(error, cancelled);
       if (!described.expected) this.options.logger?.error({ err: error, organizationId, runId: queued.id }, 'sync failed');
-      await store.runs
-        .update(queued.id, {
+      if (!cancelled && consentWithdrawn(error)) await this.recordRevokedConsent(organizationId, tenantId);
+      const ended = await store.runs
+        .transition(queued.id, 'running', {
           status: cancelled ? 'cancelled' : 'failed',
           finishedAt: store.now(),
           error: { code: described.code, message: described.message },
           ...(round ? { counts: round.changes.counts, report: round.changes.report, progress: { usersRead: progress.usersRead, pages: progress.pages, graphRequests: progress.graphRequests } } : {}),
         })
-        .catch((writeError: unknown) => this.options.logger?.error({ err: writeError, runId: queued.id }, 'could not record the failed sync'));
-      return this.finished((await store.runs.get(queued.id))!);
+        .catch((writeError: unknown) => {
+          this.options.logger?.error({ err: writeError, runId: queued.id }, 'could not record the failed sync');
+          return false;
+        });
+      const run = (await store.runs.get(queued.id))!;
+      return ended ? this.finished(run) : run;
+    }
+  }
+
+  /**
+   * Graph says the app no longer has consent: the connection says so too, so the tab shows
+   * "consent revoked" and no more syncs start until an admin connects again.
+   */
+  private async recordRevokedConsent(organizationId: string, tenantId: string): Promise<void> {
+    try {
+      const connection = await this.store.connections.get(organizationId);
+      if (connection?.consentState !== 'granted' || connection.tenantId !== tenantId) return;
+      await this.store.connections.save(organizationId, tenantId, 'revoked');
+      this.options.logger?.warn({ organizationId, tenantId }, 'admin consent was revoked in the tenant; syncs stop until an admin connects Microsoft 365 again');
+    } catch (error) {
+      this.options.logger?.error({ err: error, organizationId }, 'could not record the revoked consent');
     }
   }
 
@@ -228,10 +283,10 @@ export class SyncService {
     const at = store.now();
     if (dryRun) {
       changes.report.heldByDeletionGuard = held;
-      await store.runs.update(runId, { status: 'succeeded', phase: 'done', counts: changes.counts, report: changes.report, progress: progressFields, finishedAt: at });
+      if (!(await store.runs.transition(runId, 'running', { status: 'succeeded', phase: 'done', counts: changes.counts, report: changes.report, progress: progressFields, finishedAt: at }))) throw runTakenOver(runId);
     } else if (held) {
       const plan: HeldPlan = { deactivate: planned, deltaState: next };
-      await store.runs.update(runId, {
+      const heldNow = await store.runs.transition(runId, 'running', {
         status: 'awaiting_approval',
         phase: 'deactivating',
         counts: changes.counts,
@@ -241,12 +296,14 @@ export class SyncService {
         finishedAt: at,
         error: { code: 'DELETION_GUARD', message: deletionGuardReason(planned.length, changes.activeEmployees, configuration.deletionGuard) },
       });
+      if (!heldNow) throw runTakenOver(runId);
     } else {
       progress.phase = 'deactivating';
       await store.transaction(async (t) => {
+        // Only a run still running may deactivate: one declared interrupted rolls back here.
+        if (!(await t.runs.transition(runId, 'running', { status: 'succeeded', phase: 'done', counts: changes.counts, report: changes.report, progress: progressFields, finishedAt: at }))) throw runTakenOver(runId);
         if (planned.length > 0) await DirectoryChanges.writeDeactivations(t, organizationId, runId, planned, at);
         await t.deltaStates.save(organizationId, next);
-        await t.runs.update(runId, { status: 'succeeded', phase: 'done', counts: changes.counts, report: changes.report, progress: progressFields, finishedAt: at });
       });
     }
     return this.finished((await store.runs.get(runId))!);
@@ -260,6 +317,16 @@ export class SyncService {
 
 function alreadyRunning(): SyncError {
   return new SyncError('SYNC_ALREADY_RUNNING', 'A sync of this organization is already running; wait for it to finish (or cancel it) before starting another.');
+}
+
+function notAwaitingApproval(runId: string, status: string | undefined): SyncError {
+  return new SyncError('RUN_NOT_AWAITING_APPROVAL', `Sync run ${runId} is ${(status ?? 'gone').replace('_', ' ')}, not waiting for approval.`);
+}
+
+/** Consent missing at Entra (no token) or at Graph (403 on what the app was granted). */
+function consentWithdrawn(error: unknown): boolean {
+  if (error instanceof GraphAuthenticationError) return error.reason === 'consent_missing';
+  return error instanceof GraphError && error.status === 403 && error.code === 'Authorization_RequestDenied';
 }
 
 function describeFailure(error: unknown, cancelled: boolean): { code: string; message: string; expected: boolean } {

@@ -32,10 +32,9 @@ export function serveSyncConfiguration(server: Server, authenticate: Authenticat
     // A group scope also listens to group changes; a scope of all users only to users.
     await services.changeNotifications.ensure(principal.organizationId);
     const connection = await services.store.connections.get(principal.organizationId);
+    // A run under way started with the old configuration: it is answered, and another follows it.
     const run =
-      connection?.consentState === 'granted'
-        ? (await services.syncJobs.request(principal.organizationId, { trigger: 'scope_change', dryRun: false, full: false })).run
-        : null;
+      connection?.consentState === 'granted' ? (await services.syncJobs.requestSoon(principal.organizationId, { trigger: 'scope_change', dryRun: false, full: false })).run : null;
     return { configuration: configurationRepresentation(saved), run: run && syncRunRepresentation(run) };
   });
 }

@@ -1,0 +1,75 @@
+import { ApiHarness } from './api-harness';
+
+type Run = { id: string; status: string; trigger: string; queuedAt: string; error: { code: string; message: string } | null };
+type Problem = { code: string; detail: string };
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 150; i += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+/** What the api does when the world changes while a sync runs: a new configuration, a withdrawn consent. */
+describe('syncs that follow changes made while a sync runs', () => {
+  let api: ApiHarness;
+  let token: string;
+  beforeAll(async () => {
+    api = await ApiHarness.start({ tenant: { users: 30, groups: 2, seed: 41, disabledShare: 0, guestShare: 0.2, noMailboxShare: 0 } });
+    token = await api.tokenFor(api.adminUpn);
+    await api.consent(token, api.adminUpn);
+  });
+  afterAll(() => api.stop());
+
+  const runs = async () => (await api.call<{ runs: Run[] }>('GET', '/api/sync/runs?limit=50', { token })).body.runs;
+  const settled = (runId: string) =>
+    eventually(async () => {
+      const run = (await api.call<Run>('GET', `/api/sync/runs/${runId}`, { token })).body;
+      return run.status === 'queued' || run.status === 'running' ? undefined : run;
+    }, `run ${runId} settles`);
+  const activeEmployees = async () => (await api.call<{ total: number }>('GET', '/api/employees?status=active', { token })).body.total;
+
+  it('"Save changes and sync users" during a sync answers that sync, then syncs the new configuration once it ends', async () => {
+    const first = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, includeGuests: false } });
+    await settled(first.body.run.id);
+    const withoutGuests = await activeEmployees();
+
+    await api.emulator.control.setFaults(api.tenant.tenantId, { latencyMs: 400 });
+    let running: Run;
+    try {
+      const slow = await api.call<Run>('POST', '/api/sync/runs', { token, body: { full: true } });
+      running = await eventually(async () => {
+        const run = (await api.call<Run>('GET', `/api/sync/runs/${slow.body.id}`, { token })).body;
+        return run.status === 'running' ? run : undefined;
+      }, 'the slow run is running');
+      const saved = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, includeGuests: true } });
+      expect(saved.status).toBe(200);
+      expect(saved.body.run.id).toBe(running.id);
+    } finally {
+      await api.emulator.control.clearFaults(api.tenant.tenantId);
+    }
+    expect((await settled(running.id)).status).toBe('succeeded');
+
+    const followUp = await eventually(async () => (await runs()).find((r) => r.trigger === 'scope_change' && r.queuedAt > running.queuedAt), 'a sync with the new configuration');
+    expect((await settled(followUp.id)).status).toBe('succeeded');
+    expect(await activeEmployees()).toBeGreaterThan(withoutGuests);
+  });
+
+  it('records a consent revoked in the tenant: the connection says so and no more syncs start', async () => {
+    expect((await api.call<{ status: string }>('GET', '/api/microsoft/connection', { token })).body.status).toBe('connected');
+    await api.emulator.control.revokeConsent(api.tenant.tenantId, api.usersSync.clientId);
+
+    const run = await api.call<Run>('POST', '/api/sync/runs', { token, body: {} });
+    expect(run.status).toBe(202);
+    const failed = await settled(run.body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.message).toContain('connect Microsoft 365 again');
+
+    expect((await api.call<{ status: string }>('GET', '/api/microsoft/connection', { token })).body.status).toBe('consent_revoked');
+    const refused = await api.call<Problem>('POST', '/api/sync/runs', { token, body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('MICROSOFT_CONSENT_REVOKED');
+  });
+});
