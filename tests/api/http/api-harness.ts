@@ -14,6 +14,16 @@ export interface ApiAnswer<T = unknown> {
   body: T;
 }
 
+/** Polls until `probe` gives a value (tests wait for syncs, notifications, deliveries). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, tries = 150): Promise<T> {
+  for (let i = 0; i < tries; i += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never: ${what}`);
+}
+
 export interface UsersSyncApp {
   clientId: string;
   clientSecret: string;
@@ -68,6 +78,14 @@ export class ApiHarness {
     await this.app.stop();
     if (!options.keepEmulator) await this.emulator.close();
     rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The run once it is no longer queued or running. */
+  settledRun<T extends { status: string }>(token: string, runId: string): Promise<T> {
+    return eventually(async () => {
+      const run = (await this.call<T>('GET', `/api/sync/runs/${runId}`, { token })).body;
+      return run.status === 'queued' || run.status === 'running' ? undefined : run;
+    }, `run ${runId} settles`);
   }
 
   /** A Teams-SSO-style token for our API, as Entra would issue it to `user` (UPN or id). */

@@ -1,16 +1,8 @@
-import { ApiHarness } from './api-harness';
+import { ApiHarness, eventually } from './api-harness';
 
 type Run = { id: string; status: string; trigger: string };
 type Employee = { id: string; email: string; department: string | null };
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 describe('continuous updates through Graph change notifications', () => {
   let api: ApiHarness;
@@ -23,11 +15,7 @@ describe('continuous updates through Graph change notifications', () => {
   afterAll(() => api.stop());
 
   const runs = async () => (await api.call<{ runs: Run[] }>('GET', '/api/sync/runs?limit=50', { token })).body.runs;
-  const settled = (runId: string) =>
-    eventually(async () => {
-      const run = (await api.call<Run>('GET', `/api/sync/runs/${runId}`, { token })).body;
-      return run.status === 'queued' || run.status === 'running' ? undefined : run;
-    }, `run ${runId} settles`);
+  const settled = (runId: string) => api.settledRun<Run>(token, runId);
 
   it('subscribes to user changes once Microsoft 365 is connected, after Graph’s validation handshake', async () => {
     const subscriptions = await api.emulator.control.subscriptions(api.tenant.tenantId);

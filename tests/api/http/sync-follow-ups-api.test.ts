@@ -1,16 +1,8 @@
-import { ApiHarness } from './api-harness';
+import { ApiHarness, eventually } from './api-harness';
 
 type Run = { id: string; status: string; trigger: string; queuedAt: string; error: { code: string; message: string } | null };
 type Problem = { code: string; detail: string };
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 150; i += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 /** What the api does when the world changes while a sync runs: a new configuration, a withdrawn consent. */
 describe('syncs that follow changes made while a sync runs', () => {
@@ -24,11 +16,7 @@ describe('syncs that follow changes made while a sync runs', () => {
   afterAll(() => api.stop());
 
   const runs = async () => (await api.call<{ runs: Run[] }>('GET', '/api/sync/runs?limit=50', { token })).body.runs;
-  const settled = (runId: string) =>
-    eventually(async () => {
-      const run = (await api.call<Run>('GET', `/api/sync/runs/${runId}`, { token })).body;
-      return run.status === 'queued' || run.status === 'running' ? undefined : run;
-    }, `run ${runId} settles`);
+  const settled = (runId: string) => api.settledRun<Run>(token, runId);
   const activeEmployees = async () => (await api.call<{ total: number }>('GET', '/api/employees?status=active', { token })).body.total;
 
   it('"Save changes and sync users" during a sync answers that sync, then syncs the new configuration once it ends', async () => {

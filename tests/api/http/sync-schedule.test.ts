@@ -16,14 +16,7 @@ describe('continuous updates on a schedule', () => {
   const scheduleAt = (at: Date) =>
     createSyncSchedule({ store: api.app.services.store, syncJobs: api.app.services.syncJobs, logger: createLogger({ service: 'api', level: 'silent', pretty: false }), now: () => at });
 
-  async function settled(runId: string): Promise<Run> {
-    for (let i = 0; i < 200; i += 1) {
-      const run = (await api.call<Run>('GET', `/api/sync/runs/${runId}`, { token })).body;
-      if (run.status !== 'queued' && run.status !== 'running') return run;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('run did not finish');
-  }
+  const settled = (runId: string) => api.settledRun<Run>(token, runId);
 
   it('starts nothing for an organization that is not connected yet', async () => {
     await api.call('GET', '/api/me', { token });
