@@ -8,26 +8,12 @@ import {
   resolveNamedGroup,
   rootsReaching,
   syncScopeSchema,
-  type EmployeeAttributes,
   type MappedUser,
   type StoredEmployee,
 } from '@users-sync/api/domain/index';
+import { employeeAttributes } from '../employee-attributes';
 
-const attributes = (email: string, department: string | null = null): EmployeeAttributes => ({
-  email,
-  givenName: null,
-  surname: null,
-  displayName: null,
-  department,
-  jobTitle: null,
-  officeLocation: null,
-  city: null,
-  country: null,
-  preferredLanguage: null,
-  employeeId: null,
-  companyName: null,
-  managerId: null,
-});
+const attributes = (email: string, department: string | null = null) => employeeAttributes(email, { department });
 const inScope = (id: string, department: string | null = null): MappedUser => ({ kind: 'employee', entraObjectId: id, attributes: attributes(`${id}@contoso.com`, department) });
 const stored = (id: string, status: 'active' | 'inactive', department: string | null = null): StoredEmployee => ({
   id: `e-${id}`,

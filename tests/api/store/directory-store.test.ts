@@ -1,22 +1,9 @@
-import { compareEmployee, type EmployeeAttributes } from '@users-sync/api/domain/index';
+import { compareEmployee } from '@users-sync/api/domain/index';
 import type { Store } from '@users-sync/api/store/index';
 import { describeEachStore } from './store-backends';
+import { employeeAttributes } from '../employee-attributes';
 
-const attributes = (email: string, department: string | null = null): EmployeeAttributes => ({
-  email,
-  givenName: 'Given',
-  surname: 'Sur',
-  displayName: `Name of ${email}`,
-  department,
-  jobTitle: null,
-  officeLocation: null,
-  city: null,
-  country: null,
-  preferredLanguage: null,
-  employeeId: null,
-  companyName: null,
-  managerId: null,
-});
+const attributes = (email: string, department: string | null = null) => employeeAttributes(email, { givenName: 'Given', surname: 'Sur', displayName: `Name of ${email}`, department });
 
 describeEachStore('the directory store', (backend) => {
   let store: Store;

@@ -1,21 +1,8 @@
-import { compareEmployee, type EmployeeAttributes } from '@users-sync/api/domain/index';
+import { compareEmployee } from '@users-sync/api/domain/index';
 import { describeEachStore } from './store-backends';
+import { employeeAttributes } from '../employee-attributes';
 
-const person = (email: string, displayName: string): EmployeeAttributes => ({
-  email,
-  givenName: null,
-  surname: null,
-  displayName,
-  department: null,
-  jobTitle: null,
-  officeLocation: null,
-  city: null,
-  country: null,
-  preferredLanguage: null,
-  employeeId: null,
-  companyName: null,
-  managerId: null,
-});
+const person = (email: string, displayName: string) => employeeAttributes(email, { displayName });
 
 describeEachStore('searching the directory', (backend) => {
   it('takes _ and % in a search literally, not as wildcards', async () => {
