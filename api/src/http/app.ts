@@ -43,6 +43,8 @@ export interface ApiAppOptions {
   resolveMx?: (domain: string) => Promise<string[]>;
   /** One sync for the change notifications arriving within this window (2 s by default). */
   notificationDebounceMs?: number;
+  /** False: no Graph change-notification subscriptions (tests that count runs exactly). */
+  changeNotifications?: boolean;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -63,6 +65,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     graphFor,
     logger,
     publicUrl: config.publicUrl,
+    enabled: options.changeNotifications ?? true,
     ...(options.notificationDebounceMs !== undefined ? { debounceMs: options.notificationDebounceMs, retryWhileRunningMs: options.notificationDebounceMs * 5 } : {}),
   });
   const schedule = createSyncSchedule({ store, syncJobs, logger, maintain: (organizationId) => changeNotifications.ensure(organizationId) });

@@ -32,6 +32,8 @@ export interface ChangeNotificationSettings {
   logger: Logger;
   /** Where Graph sends notifications: `{PUBLIC_URL}/api/graph/notifications` and `/lifecycle`. */
   publicUrl: string;
+  /** False: no subscriptions are made (syncs follow the schedule only). */
+  enabled?: boolean;
   /** Changes often come in bursts: one sync for all notifications within this window. */
   debounceMs?: number;
   /** While a sync runs, a notification's sync looks this often whether it has ended, to ask again. */
@@ -116,6 +118,7 @@ export function createChangeNotifications(settings: ChangeNotificationSettings) 
   async function ensure(organizationId: string): Promise<void> {
     const connection = await settings.store.connections.get(organizationId);
     const held = await settings.store.subscriptions.ofOrganization(organizationId);
+    if (settings.enabled === false) return;
     if (connection?.consentState !== 'granted') {
       for (const subscription of held) await settings.store.subscriptions.remove(subscription.id);
       return;

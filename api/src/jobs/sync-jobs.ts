@@ -25,6 +25,7 @@ export interface SyncJobs {
 }
 
 const QUEUE = 'sync-run';
+const automaticTriggers: ReadonlySet<SyncRequest['trigger']> = new Set(['schedule', 'webhook']);
 /** Runs report progress at least once per Graph page; this long without a sign, they are gone. */
 const INTERRUPTED_AFTER_MS = 60_000;
 
@@ -84,6 +85,12 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
   }
 
   async function request(organizationId: string, asked: SyncRequest): Promise<{ run: SyncRun; started: boolean }> {
+    // A newer real run replaces a plan waiting for approval. Only a person should do that:
+    // syncs the schedule or a change notification start wait until the admins have decided.
+    if (automaticTriggers.has(asked.trigger)) {
+      const [held] = await store.runs.list(organizationId, { limit: 1, status: ['awaiting_approval'] });
+      if (held) return { run: held, started: false };
+    }
     const created = await store.activeRuns.createUnlessActive({
       organizationId,
       trigger: asked.trigger,

@@ -31,8 +31,6 @@ export function createSyncSchedule(settings: SyncScheduleSettings) {
       await settings.maintain?.(organization.id);
       const { schedule } = await settings.store.configurations.get(organization.id);
       if (!schedule) continue;
-      // A run waiting for approval would be replaced by the next one, and held again: let the admins decide first.
-      if ((await settings.store.runs.list(organization.id, { limit: 1, status: ['awaiting_approval'] })).length > 0) continue;
       const [last] = await settings.store.runs.list(organization.id, { limit: 1 });
       const dueAt = last ? Date.parse(last.queuedAt) + schedule.intervalMinutes * 60_000 : 0;
       if (dueAt > now().getTime()) continue;

@@ -44,7 +44,9 @@ export class ApiHarness {
     private readonly dataDir: string,
   ) {}
 
-  static async start(options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string } = {}): Promise<ApiHarness> {
+  static async start(
+    options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string; changeNotifications?: boolean } = {},
+  ): Promise<ApiHarness> {
     const emulator = options.emulator ?? (await startTestEmulator());
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
@@ -67,7 +69,12 @@ export class ApiHarness {
       ...(options.botUrl ? { BOT_URL: options.botUrl } : {}),
       ...(options.notifySecret ? { NOTIFY_SECRET: options.notifySecret } : {}),
     });
-    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', { resolveMx: async () => [], notificationDebounceMs: 100 });
+    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', {
+      resolveMx: async () => [],
+      notificationDebounceMs: 100,
+      // Tests that count runs exactly turn Graph's notifications off: a change they make would start syncs of its own.
+      changeNotifications: options.changeNotifications ?? true,
+    });
     await listen(app.server, port, '127.0.0.1', 'API_PORT');
     await app.start();
     return new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir);

@@ -74,4 +74,26 @@ describe('continuous updates through Graph change notifications', () => {
       return log.find((r) => r.method === 'POST' && r.path.endsWith(`/subscriptions/${subscription!.id}/reauthorize`) && r.status === 200);
     }, 'a reauthorize call');
   });
+
+  it('leaves a sync waiting for approval alone: notifications do not replace it', async () => {
+    const group = await api.emulator.control.createGroup(api.tenant.tenantId, { displayName: 'Notification pilot' });
+    await api.emulator.control.addMembers(api.tenant.tenantId, group.id, [api.adminUpn]);
+    const saved = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'groups', groupIds: [group.id] } } });
+    expect((await settled(saved.body.run.id)).status).toBe('awaiting_approval');
+    const before = (await runs()).length;
+
+    const delivered = async () => {
+      const subscriptions = await api.emulator.control.subscriptions(api.tenant.tenantId);
+      return (await Promise.all(subscriptions.map((s) => api.emulator.control.deliveries(api.tenant.tenantId, s.id)))).flat().length;
+    };
+    const deliveredBefore = await delivered();
+    const employees = (await api.call<{ employees: Employee[] }>('GET', '/api/employees?limit=200', { token })).body.employees;
+    await api.emulator.control.updateUser(api.tenant.tenantId, employees.find((e) => e.email !== api.adminUpn)!.email, { department: 'Changed While Held' });
+    await eventually(async () => ((await delivered()) > deliveredBefore ? true : undefined), 'a notification delivered');
+    await new Promise((r) => setTimeout(r, 600));
+
+    expect((await runs()).length).toBe(before);
+    expect((await api.call<Run>('GET', `/api/sync/runs/${saved.body.run.id}`, { token })).body.status).toBe('awaiting_approval');
+    expect((await api.call<Run>('POST', `/api/sync/runs/${saved.body.run.id}/reject`, { token })).body.status).toBe('rejected');
+  });
 });

@@ -9,7 +9,7 @@ describe('the directory and the group picker through the api', () => {
   let api: ApiHarness;
   let token: string;
   beforeAll(async () => {
-    api = await ApiHarness.start({ tenant: { users: 80, groups: 6, seed: 5, disabledShare: 0, guestShare: 0, noMailboxShare: 0 } });
+    api = await ApiHarness.start({ tenant: { users: 80, groups: 6, seed: 5, disabledShare: 0, guestShare: 0, noMailboxShare: 0 }, changeNotifications: false });
     token = await api.tokenFor(api.adminUpn);
     await api.consent(token, api.adminUpn);
     const saved = await api.call<{ run: { id: string } }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' } } });

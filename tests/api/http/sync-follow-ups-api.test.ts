@@ -9,7 +9,7 @@ describe('syncs that follow changes made while a sync runs', () => {
   let api: ApiHarness;
   let token: string;
   beforeAll(async () => {
-    api = await ApiHarness.start({ tenant: { users: 30, groups: 2, seed: 41, disabledShare: 0, guestShare: 0.2, noMailboxShare: 0 } });
+    api = await ApiHarness.start({ tenant: { users: 30, groups: 2, seed: 41, disabledShare: 0, guestShare: 0.2, noMailboxShare: 0 }, changeNotifications: false });
     token = await api.tokenFor(api.adminUpn);
     await api.consent(token, api.adminUpn);
   });

@@ -55,7 +55,7 @@ describe('sync runs through the api', () => {
   let token: string;
   beforeAll(async () => {
     bot = await startBotReceiver('notify-secret-for-tests');
-    api = await ApiHarness.start({ tenant: { users: 60, groups: 5, seed: 21, disabledShare: 0.1, guestShare: 0.1, noMailboxShare: 0.05 }, botUrl: bot.url, notifySecret: 'notify-secret-for-tests' });
+    api = await ApiHarness.start({ tenant: { users: 60, groups: 5, seed: 21, disabledShare: 0.1, guestShare: 0.1, noMailboxShare: 0.05 }, botUrl: bot.url, notifySecret: 'notify-secret-for-tests', changeNotifications: false });
     token = await api.tokenFor(api.adminUpn);
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@ describe('continuous updates on a schedule', () => {
   let api: ApiHarness;
   let token: string;
   beforeAll(async () => {
-    api = await ApiHarness.start({ tenant: { users: 20, groups: 2, seed: 17 } });
+    api = await ApiHarness.start({ tenant: { users: 20, groups: 2, seed: 17 }, changeNotifications: false });
     token = await api.tokenFor(api.adminUpn);
   });
   afterAll(() => api.stop());
