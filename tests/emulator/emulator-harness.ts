@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startEmulator, type CreateTenantBody, type RunningEmulator, type TenantSummary } from '@users-sync/emulator/index';
 import { testCertificateDir } from '../support/dev-certificate-path';
+import { readAnswer, type HttpAnswer } from '../support/http-answer';
 
 /** An in-process emulator over real HTTPS (the dev CA is trusted by jest's setup), with no tenant until a test seeds one. */
 export async function startTestEmulator(): Promise<RunningEmulator> {
@@ -28,11 +29,7 @@ export async function appToken(emulator: RunningEmulator, tenant: string, client
   return body.access_token;
 }
 
-export interface GraphAnswer<T = Record<string, unknown>> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
+export type GraphAnswer<T = Record<string, unknown>> = HttpAnswer<T>;
 
 /** GET (or other) against Graph with a bearer token; `pathOrUrl` is relative to /v1.0 or absolute. */
 export async function graph<T = Record<string, unknown>>(
@@ -47,14 +44,7 @@ export async function graph<T = Record<string, unknown>>(
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // plain text ($count)
-  }
-  return { status: res.status, headers: res.headers, body: body as T };
+  return readAnswer<T>(res);
 }
 
 export type Page = { value: Array<Record<string, unknown>>; '@odata.nextLink'?: string; '@odata.deltaLink'?: string; '@odata.count'?: number; '@odata.context'?: string };

@@ -6,7 +6,6 @@ import type { Store } from '../store';
 import type { SyncJobs } from '../jobs/sync-jobs';
 import type { SyncService } from '../sync';
 import type { ConsentStates } from './consent/consent-state';
-import type { ProviderVerdict } from '../provider/email-provider-rules';
 
 /** Everything the routes need, built once at start and handed in (tests build their own). */
 export interface ApiServices {
@@ -19,7 +18,6 @@ export interface ApiServices {
   consentStates: ConsentStates;
   sync: SyncService;
   syncJobs: SyncJobs;
-  detectProvider(domain: string): Promise<ProviderVerdict>;
   /** Aborted when the api begins to stop: long answers (event streams) end so the server can close. */
   shutdown: AbortSignal;
 }

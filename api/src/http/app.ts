@@ -98,7 +98,6 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     sync,
     syncJobs,
     changeNotifications,
-    detectProvider,
     shutdown: shutdown.signal,
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
   };

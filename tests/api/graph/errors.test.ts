@@ -1,4 +1,4 @@
-import { createGraphReader, DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReaderOptions } from '@users-sync/api/graph';
+import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReaderOptions } from '@users-sync/api/graph';
 import { fixedTokens, graphError, recordingClock, ScriptedGraph } from './scripted-graph';
 
 describe('Graph errors', () => {
@@ -8,17 +8,7 @@ describe('Graph errors', () => {
   });
   afterAll(() => graph.close());
 
-  const reader = (extra: Partial<GraphReaderOptions> = {}) =>
-    createGraphReader({
-      tenantId: 'contoso.onmicrosoft.com',
-      clientId: 'app',
-      clientSecret: 'unused',
-      authorityHost: graph.url,
-      graphBaseUrl: graph.url,
-      tokens: fixedTokens(),
-      clock: recordingClock(),
-      ...extra,
-    });
+  const reader = (extra: Partial<GraphReaderOptions> = {}) => graph.reader({ clock: recordingClock(), ...extra });
 
   it("turns Graph's error body into a GraphError with status, code, message and request id", async () => {
     graph.answerInTurn({ status: 404, body: graphError('Request_ResourceNotFound', "Resource 'x' does not exist.", 'abc-123') });

@@ -12,8 +12,7 @@ describe('Graph paging', () => {
   });
   afterAll(() => graph.close());
 
-  const reader = (extra: Partial<GraphReaderOptions> = {}) =>
-    createGraphReader({ tenantId: 't', clientId: 'a', clientSecret: 's', authorityHost: graph.url, graphBaseUrl: graph.url, tokens: fixedTokens(), clock: recordingClock(), ...extra });
+  const reader = (extra: Partial<GraphReaderOptions> = {}) => graph.reader({ clock: recordingClock(), ...extra });
 
   it('follows nextLinks exactly as Graph wrote them, to the deltaLink, resending headers on every page', async () => {
     // An odd but legal nextLink: parameters out of the usual order, encoded characters.

@@ -17,17 +17,7 @@ describe('Graph retries', () => {
   afterAll(() => graph.close());
 
   const reader = (extra: Partial<GraphReaderOptions> = {}) =>
-    createGraphReader({
-      tenantId: 'contoso.onmicrosoft.com',
-      clientId: 'app',
-      clientSecret: 'unused',
-      authorityHost: graph.url,
-      graphBaseUrl: graph.url,
-      tokens: fixedTokens(),
-      retry: { maxAttempts: 5, maxTotalMs: 60_000, baseDelayMs: 100, maxDelayMs: 1_000 },
-      random: () => 0.5,
-      ...extra,
-    });
+    graph.reader({ retry: { maxAttempts: 5, maxTotalMs: 60_000, baseDelayMs: 100, maxDelayMs: 1_000 }, random: () => 0.5, ...extra });
 
   it('waits the fractional Retry-After Graph gives on a 429, then reads', async () => {
     const clock = recordingClock();

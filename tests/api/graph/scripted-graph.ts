@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureDevCertificate } from '@users-sync/emulator/tls/dev-certificate';
-import type { GraphClock } from '@users-sync/api/graph';
+import { createGraphReader, type GraphClock, type GraphReaderOptions } from '@users-sync/api/graph';
 import { testCertificateDir } from '../../support/dev-certificate-path';
 
 /** One request the scripted server saw. */
@@ -38,6 +38,19 @@ export class ScriptedGraph {
   private readonly held: ServerResponse[] = [];
 
   private constructor(private readonly server: https.Server) {}
+
+  /** A reader pointed at this server (both authority and Graph), with tokens that need no Entra. */
+  reader(extra: Partial<GraphReaderOptions> = {}) {
+    return createGraphReader({
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: 'app',
+      clientSecret: 'unused',
+      authorityHost: this.url,
+      graphBaseUrl: this.url,
+      tokens: fixedTokens(),
+      ...extra,
+    });
+  }
 
   static async start(): Promise<ScriptedGraph> {
     const tls = await ensureDevCertificate(testCertificateDir);

@@ -7,12 +7,9 @@ import { close, createLogger, listen } from '@users-sync/api/service/index';
 import type { CreateTenantBody, RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
 import { startTestEmulator } from '../../emulator/emulator-harness';
 import { freePort } from '../../support/free-port';
+import { readAnswer, type HttpAnswer } from '../../support/http-answer';
 
-export interface ApiAnswer<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
+export type ApiAnswer<T = unknown> = HttpAnswer<T>;
 
 /** Polls until `probe` gives a value (tests wait for syncs, notifications, deliveries). */
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, tries = 150): Promise<T> {
@@ -122,14 +119,7 @@ export class ApiHarness {
       },
       body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
     });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // CSV, event streams
-    }
-    return { status: res.status, headers: res.headers, body: body as T };
+    return readAnswer<T>(res);
   }
 
   /**
