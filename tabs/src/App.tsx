@@ -8,7 +8,7 @@ import { AppShell } from './shell/app-shell';
 import { ProblemMessage } from './shell/problem-message';
 import { runConsentPopup, signInWithBrowser } from './sign-in/browser-sign-in';
 import type { SignInState } from './sign-in/session';
-import { loadTabSettings, type TabSettings } from './sign-in/tab-settings';
+import { loadTabSettings, type SignInSettings as TabSettings } from './sign-in/tab-settings';
 import { connectToTeams, type TeamsHost } from './sign-in/teams-host';
 import { signInWithTeams } from './sign-in/teams-sign-in';
 import { fluentThemeFor } from './theme/teams-theme';

@@ -40,8 +40,13 @@ export function navigate(screen: Screen): void {
   window.location.hash = hashOf(screen);
 }
 
+/** Entra's consent page comes back to `/?consent=…`: the answer belongs to Microsoft Users Sync. */
+function initialScreen(): Screen {
+  return new URLSearchParams(window.location.search).has('consent') ? { name: 'microsoft' } : screenFromHash(window.location.hash);
+}
+
 export function useScreen(): Screen {
-  const [screen, setScreen] = useState(() => screenFromHash(window.location.hash));
+  const [screen, setScreen] = useState(initialScreen);
   useEffect(() => {
     const update = () => setScreen(screenFromHash(window.location.hash));
     window.addEventListener('hashchange', update);

@@ -1,11 +1,16 @@
 import { BrowserAuthError, InteractionRequiredAuthError, PublicClientApplication, type AccountInfo } from '@azure/msal-browser';
 import type { SignInState } from './session';
-import type { TabSettings } from './tab-settings';
+import type { SignInSettings as TabSettings } from './tab-settings';
 
-/** Only the tab's own origin is a redirect target: the app registration lists it as SPA. */
-const redirectUri = () => `${window.location.origin}/`;
+/**
+ * Entra sends the browser back to the registered SPA address (the api's PUBLIC_URL); when
+ * the tab is opened on another address of this machine (127.0.0.1 for localhost), it comes
+ * back where it started, since MSAL keeps its state per origin.
+ */
+const redirectUriFor = (settings: TabSettings) => (new URL(settings.redirectUri).origin === window.location.origin ? settings.redirectUri : `${window.location.origin}/`);
 
 export async function createMsal(settings: TabSettings): Promise<PublicClientApplication> {
+  const redirectUri = () => redirectUriFor(settings);
   const msal = new PublicClientApplication({
     auth: {
       clientId: settings.clientId,

@@ -61,10 +61,13 @@ export function RunPanel({ initial, note }: { initial: SyncRun; note?: string })
   const { api } = useTab();
   const [run, problem] = useFollowedRun(initial);
   const [cancelProblem, setCancelProblem] = useState<ApiProblem | null>(null);
+  const panel = useRef<HTMLElement>(null);
+  // The panel opens below the form: bring it into view so the progress is seen, not guessed.
+  useEffect(() => panel.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }), []);
   if (!run) return null;
   const cancel = () => api.call('cancelRun', { params: { runId: run.id } }).catch((error: unknown) => setCancelProblem(asProblem(error)));
   return (
-    <section className={styles.section} aria-labelledby="run-heading" data-testid="run-panel" data-run-status={run.status}>
+    <section ref={panel} className={styles.section} aria-labelledby="run-heading" data-testid="run-panel" data-run-status={run.status}>
       <div className={styles.buttons}>
         <Subtitle2 as="h2" id="run-heading">
           {run.dryRun ? 'Preview of the next sync' : 'Synchronization'}
