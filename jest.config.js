@@ -38,6 +38,7 @@ module.exports = {
     // The tab's components render in jsdom; the api is mocked at the fetch boundary.
     project('tabs', { testEnvironment: '<rootDir>/tests/tabs/support/jsdom-with-fetch.js', setupFiles: ['<rootDir>/tests/tabs/support/browser-globals.ts'] }),
     project('emulator'),
+    project('package'),
     project('e2e', { testTimeout: 180_000 }),
   ],
   testTimeout: 30_000,
