@@ -37,8 +37,8 @@ try {
     envDir: absolute(args['env-dir']),
     appPackageDir: absolute(args['app-package-dir']),
     outDir: absolute(args.out),
+    onUpdated: (file) => process.stdout.write(`updated ${file} (generated from its source: commit it)\n`),
   });
-  for (const file of result.updated) process.stdout.write(`updated ${file} (generated: commit it)\n`);
   process.stdout.write(
     `${displayPath(root, result.zipPath)}: manifest ${String(result.manifest.manifestVersion)} valid, icons checked (manifest.json, ${result.manifest.icons.color}, ${result.manifest.icons.outline})\n`,
   );

@@ -35,8 +35,9 @@ function parseJson(text, shown) {
 }
 
 /**
- * @param {{ root: string, envName: string, envDir?: string, appPackageDir?: string, outDir?: string, catalogFile?: string, processEnv?: Record<string, string | undefined> }} options
- * @returns {Promise<{ zipPath: string, manifestPath: string, manifest: Record<string, unknown>, updated: string[] }>}
+ * @param {{ root: string, envName: string, envDir?: string, appPackageDir?: string, outDir?: string, catalogFile?: string, processEnv?: Record<string, string | undefined>, onUpdated?: (file: string) => void }} options
+ *   onUpdated hears of each derived file rewritten, even when a later step fails.
+ * @returns {Promise<{ zipPath: string, manifestPath: string, manifest: Record<string, unknown> }>}
  */
 export async function buildAppPackage(options) {
   const { root, envName } = options;
@@ -47,7 +48,7 @@ export async function buildAppPackage(options) {
   const shown = (file) => displayPath(root, file);
   const manifestFile = path.join(appPackageDir, 'manifest.json');
   const svgFile = path.join(appPackageDir, 'icon.svg');
-  const updated = [];
+  const updated = (file) => options.onUpdated?.(file);
 
   // 1. Derived parts of the template, regenerated so a commit always carries them current.
   const template = parseJson(readFileSync(manifestFile, 'utf8'), shown(manifestFile));
@@ -55,7 +56,7 @@ export async function buildAppPackage(options) {
   const bots = Array.isArray(template.bots) ? template.bots : [];
   if (bots.length !== 1) throw new PackageError('PACKAGE_MANIFEST_BOT_MISSING', `${shown(manifestFile)} must declare exactly one bot (bots[0]), whose commands come from ${shown(catalogFile)}.`);
   bots[0].commandLists = commandListsFrom(catalog);
-  if (writeIfChanged(manifestFile, `${JSON.stringify(template, null, 2)}\n`)) updated.push(shown(manifestFile));
+  if (writeIfChanged(manifestFile, `${JSON.stringify(template, null, 2)}\n`)) updated(shown(manifestFile));
 
   const icons = renderIcons(readFileSync(svgFile, 'utf8'), shown(svgFile));
   const iconFiles = template.icons ?? {};
@@ -64,7 +65,7 @@ export async function buildAppPackage(options) {
   }
   for (const [kind, name] of Object.entries({ color: iconFiles.color, outline: iconFiles.outline })) {
     if (name.includes('/') || name.includes('\\')) throw new PackageError('PACKAGE_MANIFEST_ICONS_MISSING', `icons.${kind} is "${name}": keep the icons beside manifest.json (a bare file name).`);
-    if (writeIfChanged(path.join(appPackageDir, name), icons[kind])) updated.push(shown(path.join(appPackageDir, name)));
+    if (writeIfChanged(path.join(appPackageDir, name), icons[kind])) updated(shown(path.join(appPackageDir, name)));
   }
 
   // 2. Render for the environment.
@@ -97,5 +98,5 @@ export async function buildAppPackage(options) {
   const entries = Object.fromEntries(Object.entries(packed).map(([name, content]) => [name, [new Uint8Array(content), { mtime: ZIP_DATE }]]));
   writeFileSync(zipPath, zipSync(entries, { level: 9 }));
   writeFileSync(manifestPath, packed['manifest.json']);
-  return { zipPath, manifestPath, manifest, updated };
+  return { zipPath, manifestPath, manifest };
 }

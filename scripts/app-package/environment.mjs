@@ -56,7 +56,7 @@ export function renderJsonTemplate(text, { template, environment }) {
     const lines = missing.map((name) => `  - ${name}: set ${name}=… in ${environment.file} (or in the environment)`);
     throw new PackageError(
       'PACKAGE_VARIABLE_MISSING',
-      `${template} uses ${missing.map((n) => `\${{${n}}}`).join(', ')}, which ${environment.file} does not set:\n${lines.join('\n')}`,
+      `${template} uses ${missing.length === 1 ? 'a variable' : `${missing.length} variables`} that ${environment.file} does not set:\n${lines.join('\n')}`,
     );
   }
   return text.replace(PLACEHOLDER, (_all, name) => JSON.stringify(environment.valueOf(name)).slice(1, -1));

@@ -93,6 +93,20 @@ describe('npm run package', () => {
     expect(commandsByScope(JSON.parse(readFileSync(manifestFile, 'utf8')))).toEqual(catalogByScope());
   });
 
+  it('regenerates the bot commands even before the environment is filled in, so a merge of the catalog is one command away', async () => {
+    const ws = workspace('dev', { TEAMSFX_ENV: 'dev' });
+    const manifestFile = path.join(ws.appPackageDir, 'manifest.json');
+    const stale = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    stale.bots[0].commandLists = [];
+    writeFileSync(manifestFile, JSON.stringify(stale));
+
+    const run = await runPackage(ws, 'dev');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[PACKAGE_VARIABLE_MISSING]');
+    expect(run.stdout).toMatch(/updated .*manifest\.json/);
+    expect(commandsByScope(JSON.parse(readFileSync(manifestFile, 'utf8')))).toEqual(catalogByScope());
+  });
+
   it('stops on a missing variable, naming it and the env file it belongs in, and writes no package', async () => {
     const ws = workspace('local', { ...provisionedEnvironment, BOT_ID: undefined, TAB_DOMAIN: '' });
     const run = await runPackage(ws, 'local');

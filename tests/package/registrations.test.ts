@@ -104,6 +104,9 @@ describe('the Entra app registration (appPackage/aad.manifest.json)', () => {
     expect(preAuthorized).toEqual(expect.arrayContaining(['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346']));
   });
 
+  // api://<tab domain>/<client id> is an accepted form for multi-tenant apps
+  // (entra/identity-platform/identifier-uri-restrictions) and the one Teams SSO wants
+  // (tabs/how-to/authentication/tab-sso-manifest).
   it("names the resource Teams SSO asks for and the api's consent callback", () => {
     const teamsManifest = JSON.parse(read('appPackage/manifest.json'));
     expect(aadManifest.identifierUris).toEqual([teamsManifest.webApplicationInfo.resource]);
