@@ -4,8 +4,10 @@ import { parse as parseDotenv } from 'dotenv';
 import { requestedPermissions, routes } from '@users-sync/api/contract';
 import { loadApiConfig } from '@users-sync/api/config';
 import { readEnvironment } from '@users-sync/api/service/environment';
+import { API_SCOPE } from '@users-sync/api/http/auth/entra-token';
+import { tabSettings } from '@users-sync/api/http/routes/tab-settings';
 import { loadBotConfig } from '@users-sync/bot/config';
-import { placeholdersIn, repositoryRoot } from './app-package-harness';
+import { placeholdersIn, provisionedEnvironment, repositoryRoot } from './app-package-harness';
 
 const read = (file: string) => readFileSync(path.join(repositoryRoot, file), 'utf8');
 const aadManifest = JSON.parse(read('appPackage/aad.manifest.json'));
@@ -115,6 +117,26 @@ describe('the Entra app registration (appPackage/aad.manifest.json)', () => {
         { url: '${{TAB_ENDPOINT}}/', type: 'Spa' },
         { url: `\${{TAB_ENDPOINT}}${routes.consentCallback.path}`, type: 'Web' },
       ]),
+    );
+  });
+
+  it('signs the tab in with exactly what the registration allows, once deploy has set the runtime variables', () => {
+    const values = provisionedEnvironment;
+    const render = (text: string) => text.replace(/\$\{\{([A-Z_]+)\}\}/g, (_all, name: string) => values[name]!);
+    // What teamsapp.yml's deploy step writes for the api.
+    const deployed = (name: string) => render(new RegExp(`^\\s+${name}: (.+)$`, 'm').exec(read('teamsapp.yml'))![1]!);
+    const api = loadApiConfig({
+      PUBLIC_URL: deployed('PUBLIC_URL'),
+      MICROSOFT_CLIENT_ID: deployed('MICROSOFT_CLIENT_ID'),
+      MICROSOFT_CLIENT_SECRET: 'secret',
+      API_AUDIENCE: deployed('API_AUDIENCE'),
+    });
+    const settings = tabSettings(api);
+    const scope = aadManifest.oauth2Permissions[0].value;
+    expect(scope).toBe(API_SCOPE);
+    expect(settings.apiScope).toBe(`${render(aadManifest.identifierUris[0])}/${scope}`);
+    expect(aadManifest.replyUrlsWithType.map((r: { url: string; type: string }) => ({ ...r, url: render(r.url) }))).toEqual(
+      expect.arrayContaining([{ url: settings.redirectUri, type: 'Spa' }]),
     );
   });
 });
