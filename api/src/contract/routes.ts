@@ -12,6 +12,7 @@ import { savedConfigurationSchema, syncConfigurationSchema } from './sync-config
 import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
 import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 import { tabSettingsSchema } from './tab';
+import { dashboardSchema } from './dashboard';
 
 /**
  * Who may call a route. Every route names one, and a test fails when a route is served
@@ -52,6 +53,7 @@ export const routes = {
   openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
   tabSettings: { method: 'get', path: '/api/tab/settings', summary: "The tab's sign-in settings (client id, authority, api scope), so one build serves the emulator and Microsoft's cloud", access: 'public', response: json(tabSettingsSchema) },
   me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },
+  dashboard: { method: 'get', path: '/api/dashboard', summary: 'Employees (active, inactive, by source), the connection, the last sync and its outcome, the next scheduled one', access: 'member', response: json(dashboardSchema) },
 
   connection: { method: 'get', path: '/api/microsoft/connection', summary: 'Microsoft 365 connection status', access: 'member', response: json(microsoftConnectionSchema) },
   startConsent: { method: 'post', path: '/api/microsoft/consent', summary: 'Start "Connect to Microsoft 365": returns the admin-consent URL', access: 'member', response: json(startConsentResponseSchema) },

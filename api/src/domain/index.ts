@@ -8,3 +8,4 @@ export * from './scope';
 export * from './group-tree';
 export * from './directory-diff';
 export * from './deletion-guard';
+export * from './sync-schedule';
