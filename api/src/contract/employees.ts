@@ -53,3 +53,14 @@ export const employeeChangeSchema = z
 export const employeeDetailSchema = z
   .object({ employee: employeeSchema, changes: z.array(employeeChangeSchema) })
   .meta({ id: 'EmployeeDetail' });
+
+export const departmentQuerySchema = z.object({ status: z.enum(['active', 'inactive']).optional() });
+
+/** The departments employees are in, for the list's department filter. */
+export const departmentListSchema = z
+  .object({
+    departments: z.array(z.object({ name: z.string(), employees: z.number().int() })),
+    /** True when there were more departments than the list holds (the first 1,000 by name are listed). */
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'DepartmentList' });

@@ -10,7 +10,7 @@ import {
 } from './microsoft-connection';
 import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
 import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
-import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
+import { departmentListSchema, departmentQuerySchema, employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 import { tabSettingsSchema } from './tab';
 import { dashboardSchema } from './dashboard';
 
@@ -77,6 +77,7 @@ export const routes = {
   graphLifecycle: { method: 'post', path: '/api/graph/lifecycle', summary: 'Microsoft Graph subscription lifecycle events (reauthorize, removed, missed)', access: 'public', response: { kind: 'graph-webhook' } },
 
   listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
+  listDepartments: { method: 'get', path: '/api/employees/departments', summary: 'The departments employees are in, with how many, for the department filter', access: 'member', query: departmentQuerySchema, response: json(departmentListSchema) },
   exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },
   getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
 } as const satisfies Record<string, RouteDefinition>;

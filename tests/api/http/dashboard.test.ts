@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Dashboard } from '@users-sync/api/contract/index';
 import { dashboardSchema } from '@users-sync/api/contract/index';
 import { ApiHarness } from './api-harness';
+import { storeImportedEmployee } from './imported-employee';
 
 type Run = { id: string; status: string; queuedAt: string };
 
@@ -63,11 +63,7 @@ describe('the dashboard', () => {
     expect(second.status).toBe('succeeded');
     const { store } = api.app.services;
     const organizationId = (await store.organizations.list())[0]!.id;
-    const at = store.now();
-    await store.db
-      .insertInto('employees')
-      .values({ id: randomUUID(), organization_id: organizationId, source: 'csv', status: 'active', entra_object_id: null, email: 'imported@contoso.com', given_name: null, surname: null, display_name: 'Imported', department: null, job_title: null, office_location: null, city: null, country: null, preferred_language: null, entra_employee_id: null, company_name: null, manager_entra_id: null, attributes_hash: null, first_seen_at: at, last_synced_at: null, deactivated_at: null, updated_at: at })
-      .execute();
+    await storeImportedEmployee(store, organizationId, { email: 'imported@contoso.com' });
 
     const view = await dashboard();
     expect(view.employees.bySource.microsoft).toEqual({ active: before.employees.active - 1, inactive: 1 });

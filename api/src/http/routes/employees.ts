@@ -9,6 +9,7 @@ import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
 
 const EXPORT_PAGE = 1000;
+const MAX_DEPARTMENTS = 1000;
 
 /** Columns of the CSV export, in the order a spreadsheet shows them. */
 const exportColumns = [
@@ -48,6 +49,11 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
       total: page.total,
       nextCursor: page.last ? cursor.encode(page.last) : null,
     };
+  });
+
+  serveRoute(server, 'listDepartments', authenticate, async ({ principal, query }) => {
+    const departments = await store.employeeSearch.departments(principal.organizationId, { ...(query.status ? { status: query.status } : {}), limit: MAX_DEPARTMENTS + 1 });
+    return { departments: departments.slice(0, MAX_DEPARTMENTS), truncated: departments.length > MAX_DEPARTMENTS };
   });
 
   // Streams the whole directory a page at a time, so a large one never sits in memory;
