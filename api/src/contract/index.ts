@@ -8,4 +8,5 @@ export * from './employees';
 export * from './bot-notification';
 export * from './tab';
 export * from './dashboard';
+export * from './directory-presence';
 export * from './routes';

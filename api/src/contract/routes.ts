@@ -13,6 +13,7 @@ import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageS
 import { departmentListSchema, departmentQuerySchema, employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 import { tabSettingsSchema } from './tab';
 import { dashboardSchema } from './dashboard';
+import { presenceAnswerSchema, presenceQuerySchema } from './directory-presence';
 
 /**
  * Who may call a route. Every route names one, and a test fails when a route is served
@@ -79,6 +80,7 @@ export const routes = {
   listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
   listDepartments: { method: 'get', path: '/api/employees/departments', summary: 'The departments employees are in, with how many, for the department filter', access: 'member', query: departmentQuerySchema, response: json(departmentListSchema) },
   exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },
+  whyInDirectory: { method: 'get', path: '/api/directory/why', summary: '"Someone missing?": why a person (email or name) is or is not in the directory, from Graph and the scope rules', access: 'member', query: presenceQuerySchema, response: json(presenceAnswerSchema) },
   getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
 } as const satisfies Record<string, RouteDefinition>;
 

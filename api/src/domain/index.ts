@@ -9,3 +9,4 @@ export * from './group-tree';
 export * from './directory-diff';
 export * from './deletion-guard';
 export * from './sync-schedule';
+export * from './directory-presence';

@@ -25,6 +25,7 @@ import { serveSyncConfiguration } from './routes/sync-configuration';
 import { serveSyncRuns } from './routes/sync-runs';
 import { serveTabSettings } from './routes/tab-settings';
 import { serveDashboard } from './routes/dashboard';
+import { serveDirectoryPresence } from './routes/directory-presence';
 import { serveTab } from './tab-site';
 import { syncRunRepresentation } from './representations/sync-run';
 import type { ProviderVerdict } from '../provider/email-provider-rules';
@@ -141,6 +142,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   serveSyncConfiguration(server, authenticate, services);
   serveSyncRuns(server, authenticate, services);
   serveEmployees(server, authenticate, services);
+  serveDirectoryPresence(server, authenticate, services);
   serveGraphNotifications(server, authenticate, changeNotifications);
   serveTab(server, config.tabDistDir);
 
