@@ -2,6 +2,7 @@ import type { Server } from 'restify';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { scopePaths } from '../../domain';
 import { pageCursor } from '../page-cursor';
 import { ApiProblem } from '../problem';
 import { employeeChangeRepresentation, employeeRepresentation } from '../representations/employee';
@@ -87,7 +88,9 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
     const employee = params.employeeId ? await store.employees.get(principal.organizationId, params.employeeId) : undefined;
     if (!employee) throw new ApiProblem(404, 'EMPLOYEE_NOT_FOUND', 'This employee does not exist in your directory. Search the employee list again.');
     const changes = await store.changes.list(principal.organizationId, { employeeId: employee.id, limit: 200 });
+    const tree = (await store.deltaStates.get(principal.organizationId))?.groupTree;
     return {
+      scopePaths: tree && employee.entraObjectId ? scopePaths(tree, employee.entraObjectId) : null,
       employee: employeeRepresentation(employee, await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId)),
       changes: changes.map(employeeChangeRepresentation),
     };
