@@ -73,6 +73,13 @@ export function addGroupRoutes(router: Router<GraphRoute>): void {
   }
 }
 
+/** A type cast combined with $filter, $search, $orderby or $count is an advanced query: it needs ConsistencyLevel: eventual and $count=true. */
+function rejectCastWithoutAdvancedQuery(request: EmulatorRequest): void {
+  const advancedOptions = ['$filter', '$search', '$orderby'].some((o) => queryOption(request.url, o) !== undefined) || wantsCount(request);
+  if (advancedOptions && !(isEventual(request) && wantsCount(request)))
+    reject(request, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter, $search, $orderby or $count on a type cast needs ConsistencyLevel: eventual and $count=true.');
+}
+
 /**
  * `/users/{id}/memberOf` and `/users/{id}/transitiveMemberOf` (optionally cast to
  * `microsoft.graph.group`): the groups a user is in directly, or at any depth through
@@ -99,9 +106,7 @@ function userGroups(request: EmulatorRequest, principal: GraphPrincipal, relatio
   const user = tenant.activeUser(request.params.id!);
   if (!user) return notFound(request, request.params.id!);
   rejectUnsupportedOptions(request);
-  const advancedOptions = ['$filter', '$search', '$orderby'].some((o) => queryOption(request.url, o) !== undefined) || wantsCount(request);
-  if (request.params.cast && advancedOptions && !(isEventual(request) && wantsCount(request)))
-    reject(request, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter, $search, $orderby or $count on a type cast needs ConsistencyLevel: eventual and $count=true.');
+  if (request.params.cast) rejectCastWithoutAdvancedQuery(request);
   const active = tenant.groups.filter((g) => g.state === 'active');
   const holding = (memberIds: ReadonlySet<string>) => active.filter((g) => [...memberIds].some((id) => g.members.has(id))).map((g) => g.id);
   let ids = holding(new Set([user.id]));
@@ -139,9 +144,7 @@ function memberList(request: EmulatorRequest, principal: GraphPrincipal, relatio
   const group = tenant.activeGroup(request.params.id!);
   if (!group) return notFound(request, request.params.id!);
   rejectUnsupportedOptions(request);
-  const advancedOptions = ['$filter', '$search', '$orderby'].some((o) => queryOption(request.url, o) !== undefined) || wantsCount(request);
-  if (cast && advancedOptions && !(isEventual(request) && wantsCount(request)) && !countOnly)
-    reject(request, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter, $search, $orderby or $count on a type cast needs ConsistencyLevel: eventual and $count=true.');
+  if (cast && !countOnly) rejectCastWithoutAdvancedQuery(request);
   if (countOnly && !isEventual(request)) return graphError(400, 'Request_BadRequest', '$count is not currently supported.', request);
 
   const ids: string[] =

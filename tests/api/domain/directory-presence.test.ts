@@ -1,24 +1,7 @@
-import { chooseCandidate, explainPresence, needsGroupsOf, type DirectoryUser, type PresenceConfiguration, type StoredPresence } from '@users-sync/api/domain/index';
+import { chooseCandidate, directoryUserSchema, explainPresence, needsGroupsOf, type DirectoryUser, type PresenceConfiguration, type StoredPresence } from '@users-sync/api/domain/index';
 
-const user = (over: Partial<DirectoryUser> & { id: string }): DirectoryUser =>
-  ({
-    accountEnabled: true,
-    mail: null,
-    userPrincipalName: null,
-    userType: 'Member',
-    givenName: null,
-    surname: null,
-    displayName: null,
-    department: null,
-    jobTitle: null,
-    officeLocation: null,
-    city: null,
-    country: null,
-    preferredLanguage: null,
-    employeeId: null,
-    companyName: null,
-    ...over,
-  }) as DirectoryUser;
+// Graph leaves out what a user does not have: the schema reads every missing property as null.
+const user = (over: Partial<DirectoryUser> & { id: string }): DirectoryUser => directoryUserSchema.parse({ accountEnabled: true, userType: 'Member', ...over });
 
 const ann = user({ id: 'u-ann', displayName: 'Ann Lee', mail: 'ann@contoso.com', userPrincipalName: 'ann@contoso.com' });
 const anna = user({ id: 'u-anna', displayName: 'Anna Berg', mail: 'anna@contoso.com', userPrincipalName: 'anna@contoso.com' });
