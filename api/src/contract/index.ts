@@ -7,4 +7,6 @@ export * from './sync-runs';
 export * from './employees';
 export * from './bot-notification';
 export * from './tab';
+export * from './dashboard';
+export * from './directory-presence';
 export * from './routes';

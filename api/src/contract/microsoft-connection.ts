@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export const connectionStatusSchema = z.enum(['not_connected', 'connected', 'consent_revoked']).meta({ id: 'ConnectionStatus' });
+export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 
 export const microsoftConnectionSchema = z
   .object({

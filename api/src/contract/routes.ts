@@ -10,8 +10,10 @@ import {
 } from './microsoft-connection';
 import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
 import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
-import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
+import { departmentListSchema, departmentQuerySchema, employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 import { tabSettingsSchema } from './tab';
+import { dashboardSchema } from './dashboard';
+import { presenceAnswerSchema, presenceQuerySchema } from './directory-presence';
 
 /**
  * Who may call a route. Every route names one, and a test fails when a route is served
@@ -52,6 +54,7 @@ export const routes = {
   openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
   tabSettings: { method: 'get', path: '/api/tab/settings', summary: "The tab's sign-in settings (client id, authority, api scope), so one build serves the emulator and Microsoft's cloud", access: 'public', response: json(tabSettingsSchema) },
   me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },
+  dashboard: { method: 'get', path: '/api/dashboard', summary: 'Employees (active, inactive, by source), the connection, the last sync and its outcome, the next scheduled one', access: 'member', response: json(dashboardSchema) },
 
   connection: { method: 'get', path: '/api/microsoft/connection', summary: 'Microsoft 365 connection status', access: 'member', response: json(microsoftConnectionSchema) },
   startConsent: { method: 'post', path: '/api/microsoft/consent', summary: 'Start "Connect to Microsoft 365": returns the admin-consent URL', access: 'member', response: json(startConsentResponseSchema) },
@@ -75,7 +78,9 @@ export const routes = {
   graphLifecycle: { method: 'post', path: '/api/graph/lifecycle', summary: 'Microsoft Graph subscription lifecycle events (reauthorize, removed, missed)', access: 'public', response: { kind: 'graph-webhook' } },
 
   listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
+  listDepartments: { method: 'get', path: '/api/employees/departments', summary: 'The departments employees are in, with how many, for the department filter', access: 'member', query: departmentQuerySchema, response: json(departmentListSchema) },
   exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },
+  whyInDirectory: { method: 'get', path: '/api/directory/why', summary: '"Someone missing?": why a person (email or name) is or is not in the directory, from Graph and the scope rules', access: 'member', query: presenceQuerySchema, response: json(presenceAnswerSchema) },
   getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -24,6 +24,8 @@ import { serveMicrosoftConnection } from './routes/microsoft-connection';
 import { serveSyncConfiguration } from './routes/sync-configuration';
 import { serveSyncRuns } from './routes/sync-runs';
 import { serveTabSettings } from './routes/tab-settings';
+import { serveDashboard } from './routes/dashboard';
+import { serveDirectoryPresence } from './routes/directory-presence';
 import { serveTab } from './tab-site';
 import { syncRunRepresentation } from './representations/sync-run';
 import type { ProviderVerdict } from '../provider/email-provider-rules';
@@ -134,11 +136,13 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   });
   serveTabSettings(server, authenticate, services);
   serveMe(server, authenticate, services);
+  serveDashboard(server, authenticate, services);
   serveMicrosoftConnection(server, authenticate, services);
   serveGroups(server, authenticate, services);
   serveSyncConfiguration(server, authenticate, services);
   serveSyncRuns(server, authenticate, services);
   serveEmployees(server, authenticate, services);
+  serveDirectoryPresence(server, authenticate, services);
   serveGraphNotifications(server, authenticate, changeNotifications);
   serveTab(server, config.tabDistDir);
 

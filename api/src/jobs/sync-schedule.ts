@@ -1,3 +1,4 @@
+import { scheduledSyncDueAt } from '../domain';
 import type { Logger } from '../service';
 import type { Store } from '../store';
 import type { SyncJobs } from './sync-jobs';
@@ -32,8 +33,8 @@ export function createSyncSchedule(settings: SyncScheduleSettings) {
       const { schedule } = await settings.store.configurations.get(organization.id);
       if (!schedule) continue;
       const [last] = await settings.store.runs.list(organization.id, { limit: 1 });
-      const dueAt = last ? Date.parse(last.queuedAt) + schedule.intervalMinutes * 60_000 : 0;
-      if (dueAt > now().getTime()) continue;
+      const dueAt = scheduledSyncDueAt(last?.queuedAt ?? null, schedule);
+      if (!dueAt || dueAt.getTime() > now().getTime()) continue;
       const { run, started: isNew } = await settings.syncJobs.request(organization.id, { trigger: 'schedule', dryRun: false, full: false });
       if (isNew) {
         started.push(organization.id);

@@ -171,9 +171,10 @@ export function syncRunRepository(db: Kysely<Database>, now: () => string) {
     },
 
     /** Most recent first. */
-    async list(organizationId: string, options: { limit?: number; status?: SyncRunStatus[] } = {}): Promise<SyncRun[]> {
+    async list(organizationId: string, options: { limit?: number; status?: readonly SyncRunStatus[]; dryRun?: boolean } = {}): Promise<SyncRun[]> {
       let select = db.selectFrom('sync_runs').selectAll().where('organization_id', '=', organizationId);
-      if (options.status) select = select.where('status', 'in', options.status);
+      if (options.status) select = select.where('status', 'in', [...options.status]);
+      if (options.dryRun !== undefined) select = select.where('dry_run', '=', options.dryRun ? 1 : 0);
       const rows = await select
         .orderBy('queued_at', 'desc')
         .orderBy('id', 'desc')

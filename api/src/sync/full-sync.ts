@@ -1,7 +1,7 @@
-import { type DirectoryUser, type GroupSummary, type GroupTree, resolveNamedGroup } from '../domain';
+import { type DirectoryUser, type GroupSummary, type GroupTree, groupTreeClosure, resolveNamedGroup } from '../domain';
 import { GraphError } from '../graph/graph-reader';
 import { graphQueries } from './graph-queries';
-import { groupSummarySchema, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
+import { directMemberSchema, groupSummarySchema, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
 import { withMemberManagers } from './member-managers';
 import { type DeltaStateDraft, type SyncRound, deltaLinkOf, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
@@ -69,19 +69,47 @@ export async function enumerateScope(round: SyncRound, groups: GroupSummary[] | 
   const members = new Set<string>();
   for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), (users) => withMemberManagers(round, users), members);
   progress.phase = 'reading_groups';
-  const tree: GroupTree = { roots: groups.map((g) => g.id), children: {} };
+  const tree: GroupTree = { roots: groups.map((g) => g.id), children: {}, nested: {}, names: {}, holders: {} };
   for (const group of groups) {
     const nested: string[] = [];
+    tree.names![group.id] = group.displayName;
     for await (const page of reader.pages<unknown>(graphQueries.groupsUnderGroup(group.id), { signal })) {
       progress.pages += 1;
-      for (const item of page.value) nested.push(parseGraphItem(groupSummarySchema, item, 'a group').id);
+      for (const item of page.value) {
+        const summary = parseGraphItem(groupSummarySchema, item, 'a group');
+        nested.push(summary.id);
+        tree.names![summary.id] = summary.displayName;
+      }
     }
     tree.children[group.id] = nested;
     await progress.record(round.store.runs, changes.counts);
   }
+  await recordDirectMembership(round, tree, members);
   throwIfCancelled(signal);
   changes.planDeactivationOfAbsent();
   return { scopeMemberIds: [...members], groupTree: tree };
+}
+
+/**
+ * Who holds whom directly in the tree — one member list per group — so the tab can show
+ * through which nested groups someone is in scope. Only members of the scope are kept.
+ */
+async function recordDirectMembership(round: SyncRound, tree: GroupTree, members: ReadonlySet<string>): Promise<void> {
+  const { reader, progress, signal } = round;
+  for (const groupId of groupTreeClosure(tree)) {
+    const nested: string[] = [];
+    for await (const page of reader.pages<unknown>(graphQueries.directMembers(groupId), { signal })) {
+      progress.pages += 1;
+      for (const item of page.value) {
+        const member = parseGraphItem(directMemberSchema, item, 'a group member');
+        const type = member['@odata.type']?.toLowerCase();
+        if (type === '#microsoft.graph.group') nested.push(member.id);
+        else if (type === '#microsoft.graph.user' && members.has(member.id)) (tree.holders![member.id] ??= []).push(groupId);
+      }
+    }
+    tree.nested![groupId] = nested;
+  }
+  await progress.record(round.store.runs, round.changes.counts);
 }
 
 /** A full sync: delta links first, then the complete listing of the scope. */

@@ -12,6 +12,9 @@ const memberDeltaSchema = z
   })
   .loose();
 
+/** A direct member of a group (user, group, device, contact…): its type says which. */
+export const directMemberSchema = z.object({ id: z.string().min(1), '@odata.type': z.string().optional(), displayName: z.string().nullish() }).loose();
+
 /** A group in a groups/delta round: changed properties, member changes, or a removal. */
 export const groupDeltaSchema = z
   .object({

@@ -20,6 +20,9 @@ export const graphQueries = {
   usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$top=999&$select=${userSelect}`,
   /** One user's manager id, for the members a group read brings (one $batch item each; 1 resource unit). */
   userManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=id&$expand=manager($select=id)`,
+  /** Direct members (users and nested groups, each with its @odata.type): who holds whom, for "through which group". */
+  directMembers: (id: string) => `/groups/${encodeURIComponent(id)}/members?$top=999&$select=id`,
   /** The groups nested (at any depth) under the group: the tree incremental sync watches. */
+
   groupsUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.group?$top=999&$select=id,displayName`,
 };

@@ -14,7 +14,7 @@ import { resourceUnits } from '../throttling/resource-units';
 import { addDeltaRoutes } from './delta-routes';
 import { authenticate, allows, insufficientPrivileges, PERMISSIONS, type GraphPrincipal } from './graph-principal';
 import type { GraphRoute } from './graph-route';
-import { addGroupRoutes } from './groups-routes';
+import { addGroupRoutes, addUserMembershipRoutes } from './groups-routes';
 import { QueryRejected } from './odata-query';
 import { addUserRoutes, organizationOf } from './users-routes';
 
@@ -51,6 +51,7 @@ export class GraphService {
     addDeltaRoutes(this.router);
     addUserRoutes(this.router);
     addGroupRoutes(this.router);
+    addUserMembershipRoutes(this.router);
     this.router.get('/v1.0/organization', {
       cost: 'other',
       handle: (request, principal) =>

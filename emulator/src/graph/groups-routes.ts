@@ -73,6 +73,67 @@ export function addGroupRoutes(router: Router<GraphRoute>): void {
   }
 }
 
+/** A type cast combined with $filter, $search, $orderby or $count is an advanced query: it needs ConsistencyLevel: eventual and $count=true. */
+function rejectCastWithoutAdvancedQuery(request: EmulatorRequest): void {
+  const advancedOptions = ['$filter', '$search', '$orderby'].some((o) => queryOption(request.url, o) !== undefined) || wantsCount(request);
+  if (advancedOptions && !(isEventual(request) && wantsCount(request)))
+    reject(request, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter, $search, $orderby or $count on a type cast needs ConsistencyLevel: eventual and $count=true.');
+}
+
+/**
+ * `/users/{id}/memberOf` and `/users/{id}/transitiveMemberOf` (optionally cast to
+ * `microsoft.graph.group`): the groups a user is in directly, or at any depth through
+ * nested groups (Graph's user-list-memberof and user-list-transitivememberof pages). The
+ * emulator has no administrative units or directory-role objects, so groups are all it lists.
+ */
+export function addUserMembershipRoutes(router: Router<GraphRoute>): void {
+  for (const relation of ['memberOf', 'transitiveMemberOf'] as const) {
+    const handle = (request: EmulatorRequest, principal: GraphPrincipal) => userGroups(request, principal, relation);
+    router.get(`/v1.0/users/{id}/${relation}`, { cost: 'other', handle });
+    router.get(`/v1.0/users/{id}/${relation}/{cast}`, {
+      cost: 'other',
+      handle: (request, principal) => {
+        if (castOf(request.params.cast, request) !== 'group') reject(request, 400, 'Request_UnsupportedQuery', `A user is a member of groups only; '${request.params.cast}' is not a type it can be a member of here.`);
+        return handle(request, principal);
+      },
+    });
+  }
+}
+
+function userGroups(request: EmulatorRequest, principal: GraphPrincipal, relation: 'memberOf' | 'transitiveMemberOf'): Reply {
+  if (!allows(principal, PERMISSIONS.readMembers)) return insufficientPrivileges(request);
+  const tenant: Tenant = principal.tenant;
+  const user = tenant.activeUser(request.params.id!);
+  if (!user) return notFound(request, request.params.id!);
+  rejectUnsupportedOptions(request);
+  if (request.params.cast) rejectCastWithoutAdvancedQuery(request);
+  const active = tenant.groups.filter((g) => g.state === 'active');
+  const holding = (memberIds: ReadonlySet<string>) => active.filter((g) => [...memberIds].some((id) => g.members.has(id))).map((g) => g.id);
+  let ids = holding(new Set([user.id]));
+  if (relation === 'transitiveMemberOf') {
+    const seen = new Set(ids);
+    for (let frontier = new Set(ids); frontier.size > 0; ) {
+      const next = holding(frontier).filter((id) => !seen.has(id));
+      for (const id of next) seen.add(id);
+      frontier = new Set(next);
+    }
+    ids = active.filter((g) => seen.has(g.id)).map((g) => g.id);
+  }
+  const select = selection(request, 'group', GROUP_PROPERTIES);
+  const filter = filterOf(request, 'Group', GROUP_FILTERABLE);
+  const accept = (id: string) => {
+    const group = tenant.activeGroup(id);
+    return group !== undefined && (!filter || evaluate(filter, (p) => groupProperty(group, p)));
+  };
+  const start = skipPosition(request);
+  const { page, next } = pageOf(ids, start, pageSize(request), accept);
+  const body: Record<string, unknown> = { '@odata.context': odataContext(request, request.params.cast ? 'groups' : 'directoryObjects', select) };
+  if (start === 0 && wantsCount(request) && isEventual(request)) body['@odata.count'] = countOf(ids, accept);
+  if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
+  body.value = page.map((id) => ({ '@odata.type': '#microsoft.graph.group', ...renderGroup(tenant.activeGroup(id)!, select) }));
+  return json(200, body);
+}
+
 /**
  * Direct or transitive members, optionally cast to users or groups. Users come with
  * their profile only for callers allowed to read users (else just `@odata.type` and `id`).
@@ -83,9 +144,7 @@ function memberList(request: EmulatorRequest, principal: GraphPrincipal, relatio
   const group = tenant.activeGroup(request.params.id!);
   if (!group) return notFound(request, request.params.id!);
   rejectUnsupportedOptions(request);
-  const advancedOptions = ['$filter', '$search', '$orderby'].some((o) => queryOption(request.url, o) !== undefined) || wantsCount(request);
-  if (cast && advancedOptions && !(isEventual(request) && wantsCount(request)) && !countOnly)
-    reject(request, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter, $search, $orderby or $count on a type cast needs ConsistencyLevel: eventual and $count=true.');
+  if (cast && !countOnly) rejectCastWithoutAdvancedQuery(request);
   if (countOnly && !isEventual(request)) return graphError(400, 'Request_BadRequest', '$count is not currently supported.', request);
 
   const ids: string[] =

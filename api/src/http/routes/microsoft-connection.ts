@@ -4,6 +4,7 @@ import { requestedPermissions, type MicrosoftConnection } from '../../contract';
 import { GraphAuthenticationError, GraphError } from '../../graph';
 import { requestLogger } from '../../service';
 import { ApiProblem } from '../problem';
+import { connectionStatusOf } from '../representations/connection-status';
 import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
 
@@ -23,7 +24,7 @@ export function serveMicrosoftConnection(server: Server, authenticate: Authentic
 
   serveRoute(server, 'connection', authenticate, async ({ principal }): Promise<MicrosoftConnection> => {
     const connection = await store.connections.get(principal.organizationId);
-    const status = connection?.consentState === 'granted' ? 'connected' : connection?.consentState === 'revoked' ? 'consent_revoked' : 'not_connected';
+    const status = connectionStatusOf(connection?.consentState);
     return {
       status,
       tenantId: connection?.tenantId ?? null,
