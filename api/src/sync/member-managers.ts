@@ -1,6 +1,6 @@
 import type { DirectoryUser } from '../domain';
 import { graphQueries } from './graph-queries';
-import { userManagerSchema, withManagerAsRead } from './graph-payloads';
+import { isUserReference, userManagerSchema, withManagerAsRead } from './graph-payloads';
 import type { SyncRound } from './sync-round';
 
 /**
@@ -18,7 +18,8 @@ export async function withMemberManagers(round: SyncRound, users: readonly Direc
   const answers = await round.reader.batch(ids.map(graphQueries.userManager), { schema: userManagerSchema, signal: round.signal });
   const managers = new Map<string, string | null>();
   answers.forEach((answer, i) => {
-    if (answer.ok) managers.set(ids[i]!, answer.body.manager?.id ?? null);
+    // A contact as manager is no employee: such a user has no manager in the directory.
+    if (answer.ok) managers.set(ids[i]!, answer.body.manager && isUserReference(answer.body.manager) ? answer.body.manager.id : null);
     else if (answer.status === 404) managers.set(ids[i]!, null);
     else throw answer.error;
   });

@@ -1,5 +1,6 @@
-import type { CreateGroupBody, CreateTenantBody, CreateUserBody, FaultsBody, RegisterAppBody, ThrottlingBody, TokenBody, UpdateGroupBody, UpdateUserBody } from './control-schemas';
+import type { CreateDirectoryObjectBody, CreateGroupBody, CreateTenantBody, CreateUserBody, FaultsBody, RegisterAppBody, ThrottlingBody, TokenBody, UpdateGroupBody, UpdateUserBody } from './control-schemas';
 import type { TenantSummary } from './control-routes';
+import type { OtherDirectoryObject } from '../tenants/directory-objects';
 import type { FaultSettings } from '../faults/tenant-faults';
 import type { LoggedRequest, TrafficCounters } from '../metering/traffic-meter';
 import type { ThrottlingSettings } from '../throttling/graph-throttle';
@@ -92,6 +93,10 @@ export class EmulatorControl {
   restoreUser = (tenantId: string, idOrUpn: string) => this.call<ControlUser>('POST', `${this.t(tenantId)}/users/${encodeURIComponent(idOrUpn)}/restore`);
   /** Permanent deletion. */
   purgeUser = (tenantId: string, idOrUpn: string) => this.call<ControlUser>('DELETE', `${this.t(tenantId)}/users/${encodeURIComponent(idOrUpn)}?permanent=true`);
+
+  /** A device, organizational contact or service principal; add it to security groups with addMembers, or make a contact a manager with updateUser. */
+  createDirectoryObject = (tenantId: string, object: CreateDirectoryObjectBody) => this.call<OtherDirectoryObject>('POST', `${this.t(tenantId)}/directory-objects`, object);
+  directoryObjects = (tenantId: string) => this.call<{ value: OtherDirectoryObject[] }>('GET', `${this.t(tenantId)}/directory-objects`).then((r) => r.value);
 
   groups = (tenantId: string) => this.call<{ value: ControlGroup[] }>('GET', `${this.t(tenantId)}/groups`).then((r) => r.value);
   group = (tenantId: string, groupId: string) => this.call<ControlGroup>('GET', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}`);

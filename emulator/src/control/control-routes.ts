@@ -12,6 +12,7 @@ import { DirectoryError, type Tenant } from '../tenants/tenant';
 import {
   addMembersBody,
   consentBody,
+  createDirectoryObjectBody,
   createGroupBody,
   createTenantBody,
   createUserBody,
@@ -233,6 +234,13 @@ export function controlRouter(state: EmulatorState): Router {
     return json(200, controlUser(user));
   });
   route('POST', '/tenants/{tenant}/users/{user}/restore', (request) => json(200, controlUser(tenantOf(request).restoreUser(request.params.user!))));
+
+  // --- devices, organizational contacts, service principals ---
+  route('GET', '/tenants/{tenant}/directory-objects', (request) => json(200, { value: [...tenantOf(request).otherObjects] }));
+  route('POST', '/tenants/{tenant}/directory-objects', (request) => {
+    const body = parse(createDirectoryObjectBody, request);
+    return json(201, tenantOf(request).addOtherObject(body.kind, body.displayName, body.mail ?? null, body.id));
+  });
 
   // --- groups and memberships ---
   route('GET', '/tenants/{tenant}/groups', (request) => json(200, { value: tenantOf(request).groups.filter((g) => g.state === 'active').map(controlGroup) }));

@@ -70,6 +70,15 @@ export type CreateGroupBody = z.input<typeof createGroupBody>;
 export const updateGroupBody = groupFields.partial();
 export type UpdateGroupBody = z.input<typeof updateGroupBody>;
 
+/** A device, organizational contact or service principal (members of security groups; a contact can be a manager). */
+export const createDirectoryObjectBody = z.object({
+  kind: z.enum(['device', 'orgContact', 'servicePrincipal']),
+  displayName: z.string().min(1),
+  mail: z.string().nullable().optional(),
+  id: z.string().uuid().optional(),
+});
+export type CreateDirectoryObjectBody = z.input<typeof createDirectoryObjectBody>;
+
 export const addMembersBody = z.object({ memberIds: z.array(z.string().min(1)).min(1) });
 
 export const consentBody = z.object({ permissions: z.array(z.string()).optional(), grantedBy: z.string().optional() });

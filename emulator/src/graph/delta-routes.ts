@@ -128,7 +128,7 @@ function usersDelta(request: EmulatorRequest, principal: GraphPrincipal): Reply 
   while (i < items.length && items[i]!.position < state.p) i++;
   for (; i < items.length && value.length < DELTA_PAGE_OBJECTS; i++) {
     const user = items[i]!;
-    const entry = userDeltaEntry(user, state, tracked, initial, minimal);
+    const entry = userDeltaEntry(tenant, user, state, tracked, initial, minimal);
     if (entry) value.push(entry);
   }
   const done = i >= items.length;
@@ -137,7 +137,7 @@ function usersDelta(request: EmulatorRequest, principal: GraphPrincipal): Reply 
   return json(200, { '@odata.context': odataContext(request, 'users', state.s), ...links(request, 'users', next, done), value }, headers);
 }
 
-function userDeltaEntry(user: DirectoryUser, state: DeltaState, tracked: string[], initial: boolean, minimal: boolean): Record<string, unknown> | null {
+function userDeltaEntry(tenant: Tenant, user: DirectoryUser, state: DeltaState, tracked: string[], initial: boolean, minimal: boolean): Record<string, unknown> | null {
   if (user.createdVersion > state.upto) return null; // next round
   if (initial) {
     if (user.state === 'purged') return null;
@@ -149,13 +149,14 @@ function userDeltaEntry(user: DirectoryUser, state: DeltaState, tracked: string[
     if (!lifecycleChanged && !created && changed.length === 0) return null;
     if (user.state === 'purged') return created ? null : { id: user.id, '@removed': { reason: 'deleted' } };
     if (user.state === 'softDeleted') return { id: user.id, '@removed': { reason: 'changed' } };
-    if (minimal && !created && !lifecycleChanged) return withManager({ ...renderUser(user, changed), id: user.id }, user, changed);
+    if (minimal && !created && !lifecycleChanged) return withManager({ ...renderUser(user, changed), id: user.id }, user, changed, tenant);
   }
-  return withManager({ ...renderUser(user, tracked), id: user.id }, user, tracked);
+  return withManager({ ...renderUser(user, tracked), id: user.id }, user, tracked, tenant);
 }
 
-function withManager(entry: Record<string, unknown>, user: DirectoryUser, tracked: string[]): Record<string, unknown> {
-  if (tracked.includes('manager')) entry['manager@delta'] = user.managerId ? [{ '@odata.type': '#microsoft.graph.user', id: user.managerId }] : [];
+function withManager(entry: Record<string, unknown>, user: DirectoryUser, tracked: string[], tenant: Tenant): Record<string, unknown> {
+  // The manager can be a user or an organizational contact (user-list-manager).
+  if (tracked.includes('manager')) entry['manager@delta'] = user.managerId ? [{ '@odata.type': tenant.odataTypeOf(user.managerId), id: user.managerId }] : [];
   return entry;
 }
 
@@ -210,7 +211,7 @@ type MemberLink = { '@odata.type': string; id: string; '@removed'?: { reason: 'd
 
 function groupDeltaEntry(tenant: Tenant, group: DirectoryGroup, state: DeltaState, tracked: string[], initial: boolean): { body: Record<string, unknown>; links: MemberLink[] | null } | null {
   if (group.createdVersion > state.upto) return null;
-  const typeOf = (id: string) => (tenant.isGroup(id) ? '#microsoft.graph.group' : '#microsoft.graph.user');
+  const typeOf = (id: string) => tenant.odataTypeOf(id);
   const withMembers = tracked.includes('members');
   if (initial) {
     if (group.state !== 'active') return null;

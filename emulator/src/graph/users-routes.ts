@@ -8,7 +8,7 @@ import type { GraphRoute } from './graph-route';
 import { evaluate, type FilterNode } from './odata-filter';
 import { encodeToken, filterOf, isEventual, nextLink, odataContext, pageSize, reject, rejectUnsupportedOptions, selection, skipPosition, wantsCount } from './odata-query';
 import { countOf, pageOf } from './paging';
-import { renderUser, USER_FILTERABLE, USER_PROPERTIES, userProperty } from './representations';
+import { renderOther, renderUser, USER_FILTERABLE, USER_PROPERTIES, userProperty } from './representations';
 
 export function notFound(request: EmulatorRequest, id: string): Reply {
   return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, request);
@@ -54,12 +54,30 @@ function managerExpansion(request: EmulatorRequest): { select: string[] | null }
   return { select };
 }
 
+/**
+ * A user's manager as Graph renders it: a user, or an organizational contact
+ * (user-list-manager: "the user or organizational contact assigned as the user's manager").
+ */
+function renderManager(user: DirectoryUser, tenant: Tenant, select: string[] | null): Record<string, unknown> | null {
+  if (!user.managerId) return null;
+  const manager = tenant.activeUser(user.managerId);
+  if (manager) return { '@odata.type': '#microsoft.graph.user', ...renderUser(manager, select) };
+  const contact = tenant.otherObject(user.managerId);
+  return contact ? renderOther(contact, select) : null;
+}
+
 function withManager(rendered: Record<string, unknown>, user: DirectoryUser, tenant: Tenant, expansion: { select: string[] | null } | null): Record<string, unknown> {
   if (!expansion) return rendered;
-  const manager = user.managerId ? tenant.activeUser(user.managerId) : undefined;
+  const manager = renderManager(user, tenant, expansion.select ?? null);
   if (!manager) return rendered;
-  return { ...rendered, manager: { '@odata.type': '#microsoft.graph.user', ...renderUser(manager, expansion.select ?? null) } };
+  return { ...rendered, manager };
 }
+
+/**
+ * `$expand` on directory objects returns at most 100 objects a page, whatever `$top` asks
+ * (Graph known issue 13635; https://learn.microsoft.com/graph/query-parameters, "expand").
+ */
+export const EXPANDED_PAGE_LIMIT = 100;
 
 /** Who may see users: User.Read.All-like permissions. */
 function canReadUsers(principal: GraphPrincipal): boolean {
@@ -75,7 +93,7 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
       if (queryOption(request.url, '$orderby') !== undefined) reject(request, 400, 'Request_UnsupportedQuery', 'Sorting is not supported by this emulator.');
       const select = selection(request, 'user', USER_PROPERTIES);
       const expansion = managerExpansion(request);
-      const top = pageSize(request);
+      const top = expansion ? Math.min(pageSize(request), EXPANDED_PAGE_LIMIT) : pageSize(request);
       const accept = userFilter(request);
       const start = skipPosition(request);
       const { page, next } = pageOf(principal.tenant.users, start, top, accept);
@@ -128,10 +146,10 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
       if (!canReadUsers(principal)) return insufficientPrivileges(request);
       const user = principal.tenant.activeUser(request.params.id!);
       if (!user) return notFound(request, request.params.id!);
-      const manager = user.managerId ? principal.tenant.activeUser(user.managerId) : undefined;
-      if (!manager) return notFound(request, 'manager');
       const select = selection(request, 'user', USER_PROPERTIES);
-      return json(200, { '@odata.context': odataContext(request, 'directoryObjects/$entity', select), '@odata.type': '#microsoft.graph.user', ...renderUser(manager, select) });
+      const manager = renderManager(user, principal.tenant, select);
+      if (!manager) return notFound(request, 'manager');
+      return json(200, { '@odata.context': odataContext(request, 'directoryObjects/$entity', select), ...manager });
     },
   });
 }

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   DirectoryGroup,
   DirectoryUser,
+  isMicrosoft365Group,
+  ODATA_TYPES,
   type GroupProfile,
+  type OtherDirectoryObject,
+  type OtherObjectKind,
   type GroupProfileKey,
   type UserProfile,
   type UserProfileKey,
@@ -57,9 +61,11 @@ export class Tenant {
   private readonly usersById = new Map<string, DirectoryUser>();
   private readonly usersByUpn = new Map<string, DirectoryUser>();
   private readonly groupsById = new Map<string, DirectoryGroup>();
+  /** Devices, organizational contacts and service principals (members of security groups; contacts as managers). */
+  private readonly othersById = new Map<string, OtherDirectoryObject>();
   private activeUsers = 0;
   private readonly listeners = new Set<(change: DirectoryChange) => void>();
-  private closureCache = new Map<string, { version: number; users: string[]; groups: string[] }>();
+  private closureCache = new Map<string, { version: number; users: string[]; groups: string[]; others: string[] }>();
 
   constructor(init: TenantInit) {
     this.id = init.id;
@@ -139,7 +145,7 @@ export class Tenant {
         this.usersByUpn.delete(user.userPrincipalName.toLowerCase());
         this.usersByUpn.set(String(value).toLowerCase(), user);
       }
-      if (key === 'managerId' && value !== null && !this.activeUser(String(value))) throw new DirectoryError(404, 'Request_ResourceNotFound', `Manager '${String(value)}' does not exist.`);
+      if (key === 'managerId' && value !== null && !this.activeUser(String(value)) && this.otherObject(String(value))?.kind !== 'orgContact') throw new DirectoryError(404, 'Request_ResourceNotFound', `Manager '${String(value)}' does not exist.`);
       (user as unknown as Record<string, unknown>)[key] = value;
       (user.changes ??= new Map()).set(key === 'managerId' ? 'manager' : key, version);
       changed = true;
@@ -226,9 +232,60 @@ export class Tenant {
     return group;
   }
 
-  /** Seeding path for memberships: no change log. */
+  /** Seeding path for memberships: no change log, but the same rules on who may be a member. */
   seedMember(groupId: string, memberId: string): void {
-    this.groupsById.get(groupId.toLowerCase())!.members.add(memberId);
+    const group = this.groupsById.get(groupId.toLowerCase())!;
+    const refusal = this.membershipRefusal(group, memberId);
+    if (refusal) throw new DirectoryError(400, 'Request_BadRequest', refusal);
+    group.members.add(memberId);
+  }
+
+  /**
+   * Why `memberId` cannot join `group`, or null when it can. Microsoft 365 groups hold only
+   * users, and a Microsoft 365 group is a member of no group (group-post-members, the
+   * member types table); security groups hold users, security groups, devices,
+   * organizational contacts and service principals.
+   */
+  private membershipRefusal(group: DirectoryGroup, memberId: string): string | null {
+    const kind = this.kindOf(memberId);
+    if (kind === null) return `Resource '${memberId}' does not exist or one of its queried reference-property objects are not present.`;
+    if (kind === 'group') {
+      const member = this.groupsById.get(memberId.toLowerCase())!;
+      if (isMicrosoft365Group(member)) return 'A Microsoft 365 group cannot be a member of another group.';
+    }
+    if (isMicrosoft365Group(group) && kind !== 'user') return `Microsoft 365 groups can only have users as members; '${memberId}' is a ${kind}.`;
+    return null;
+  }
+
+  /** What kind of directory object `id` names, or null when none. */
+  kindOf(id: string): 'user' | 'group' | OtherObjectKind | null {
+    const key = id.toLowerCase();
+    if (this.groupsById.has(key)) return 'group';
+    if (this.usersById.has(key)) return 'user';
+    return this.othersById.get(key)?.kind ?? null;
+  }
+
+  /** The `@odata.type` a member or manager reference carries. */
+  odataTypeOf(id: string): string {
+    return ODATA_TYPES[this.kindOf(id) ?? 'user'];
+  }
+
+  // --- devices, organizational contacts, service principals ---------------------------
+
+  otherObject(id: string): OtherDirectoryObject | undefined {
+    return this.othersById.get(id.toLowerCase());
+  }
+
+  get otherObjects(): IterableIterator<OtherDirectoryObject> {
+    return this.othersById.values();
+  }
+
+  /** Seeding and control path: these objects are not tracked by users or groups delta. */
+  addOtherObject(kind: OtherObjectKind, displayName: string, mail: string | null = null, id: string = randomUUID()): OtherDirectoryObject {
+    if (this.kindOf(id) !== null) throw new DirectoryError(400, 'Request_BadRequest', `Another object with the id '${id}' already exists.`);
+    const object: OtherDirectoryObject = { id, kind, displayName, mail };
+    this.othersById.set(id.toLowerCase(), object);
+    return object;
   }
 
   createGroup(profile: GroupProfile, id: string = randomUUID()): DirectoryGroup {
@@ -268,9 +325,11 @@ export class Tenant {
   /** Adds a user or a group (nesting; cycles are allowed, as in Entra through sync). */
   addMember(groupId: string, memberId: string): void {
     const group = this.requireGroup(groupId);
-    const member = this.activeUser(memberId) ?? this.activeGroup(memberId);
+    const member = this.activeUser(memberId) ?? this.activeGroup(memberId) ?? this.otherObject(memberId);
     if (!member) throw new DirectoryError(404, 'Request_ResourceNotFound', `Resource '${memberId}' does not exist or one of its queried reference-property objects are not present.`);
     if (member.id === group.id) throw new DirectoryError(400, 'Request_BadRequest', 'A group cannot be a member of itself.');
+    const refusal = this.membershipRefusal(group, member.id);
+    if (refusal) throw new DirectoryError(400, 'Request_BadRequest', refusal);
     if (group.members.has(member.id))
       throw new DirectoryError(400, 'Request_BadRequest', 'One or more added object references already exist for the following modified properties: \'members\'.');
     group.members.add(member.id);
@@ -281,7 +340,7 @@ export class Tenant {
 
   removeMember(groupId: string, memberId: string): void {
     const group = this.requireGroup(groupId);
-    const member = this.user(memberId) ?? this.group(memberId);
+    const member = this.user(memberId) ?? this.group(memberId) ?? this.otherObject(memberId);
     if (!member || !group.members.has(member.id)) throw new DirectoryError(404, 'Request_ResourceNotFound', `Member '${memberId}' is not in group '${groupId}'.`);
     group.members.delete(member.id);
     group.memberLog.push({ memberId: member.id, added: false, version: ++this.version });
@@ -305,11 +364,12 @@ export class Tenant {
    * breadth-first order; cycles end where an already-seen group reappears. Cached until
    * the next membership change.
    */
-  transitiveMembers(groupId: string): { users: string[]; groups: string[] } {
+  transitiveMembers(groupId: string): { users: string[]; groups: string[]; others: string[] } {
     const cached = this.closureCache.get(groupId);
     if (cached && cached.version === this.membershipVersion) return cached;
     const users: string[] = [];
     const groups: string[] = [];
+    const others: string[] = [];
     const seenUsers = new Set<string>();
     const seenGroups = new Set<string>([groupId]);
     const queue = [groupId];
@@ -324,12 +384,12 @@ export class Tenant {
           queue.push(memberId);
         } else if (!seenUsers.has(memberId)) {
           seenUsers.add(memberId);
-          users.push(memberId);
+          (this.othersById.has(memberId.toLowerCase()) ? others : users).push(memberId);
         }
       }
     }
     if (this.closureCache.size > 200) this.closureCache = new Map();
-    const closure = { version: this.membershipVersion, users, groups };
+    const closure = { version: this.membershipVersion, users, groups, others };
     this.closureCache.set(groupId, closure);
     return closure;
   }
@@ -340,7 +400,7 @@ export class Tenant {
     const cached = this.closureCache.get(key);
     if (cached && cached.version === this.membershipVersion) return cached.users;
     const members = [...(this.groupsById.get(groupId.toLowerCase())?.members ?? [])];
-    this.closureCache.set(key, { version: this.membershipVersion, users: members, groups: [] });
+    this.closureCache.set(key, { version: this.membershipVersion, users: members, groups: [], others: [] });
     return members;
   }
 

@@ -108,6 +108,58 @@ describeEachStore('syncing from the emulator', (backend) => {
     expect(throttled).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: 0, deactivated: 0, unchanged: 4 } });
   });
 
+  it('syncs a Microsoft 365 group named arsen (users only), never asking Graph for nested groups it cannot have', async () => {
+    // Microsoft 365 groups hold only users; Graph refuses the group cast on them (group-list-transitivemembers).
+    const [a, b] = [await user('a'), await user('b')];
+    await user('outsider');
+    const arsen = await control().createGroup(tenantId, { displayName: 'arsen', groupTypes: ['Unified'], mailEnabled: true, securityEnabled: false, memberIds: [a.id, b.id] });
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    await control().resetCounters(tenantId);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 2 } });
+    expect(await active()).toEqual(['a@contoso.com', 'b@contoso.com']);
+
+    const c = await user('c');
+    await control().addMembers(tenantId, arsen.id, [c.id]);
+    await control().removeMember(tenantId, arsen.id, a.id);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { created: 1, deactivated: 1 } });
+    await store.configurations.save(orgId, { scope: { kind: 'groups', groupIds: [arsen.id] } });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { unchanged: 2 } });
+    expect(await active()).toEqual(['b@contoso.com', 'c@contoso.com']);
+    const requests = await control().requests(tenantId, 2000);
+    expect(requests.filter((r) => r.status >= 400)).toEqual([]);
+    expect(requests.filter((r) => r.path.includes('microsoft.graph.group'))).toEqual([]);
+  });
+
+  it('takes no device, contact or service principal in the scope for an employee, and stores no contact as anyone’s manager', async () => {
+    // Groups hold devices, contacts and service principals (group-list-members); a manager can be a contact (user-list-manager).
+    const contact = await control().createDirectoryObject(tenantId, { kind: 'orgContact', displayName: 'Pat Agency', mail: 'pat@agency.example' });
+    const device = await control().createDirectoryObject(tenantId, { kind: 'device', displayName: 'KIOSK-01' });
+    const app = await control().createDirectoryObject(tenantId, { kind: 'servicePrincipal', displayName: 'HR Connector' });
+    const lead = await user('lead');
+    const temp = await user('temp', { managerId: contact.id });
+    const staff = await user('staff', { managerId: lead.id });
+    const inner = await control().createGroup(tenantId, { displayName: 'inner', memberIds: [staff.id, device.id, contact.id] });
+    const arsen = await control().createGroup(tenantId, { displayName: 'arsen', memberIds: [lead.id, temp.id, app.id, inner.id] });
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    const managers = async () => Object.fromEntries((await store.employees.list(orgId, { status: 'active' })).map((e) => [e.email, e.managerId]));
+
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 3, skipped: 0 } });
+    expect(await managers()).toEqual({ 'lead@contoso.com': null, 'temp@contoso.com': null, 'staff@contoso.com': lead.id });
+
+    // A second device joining changes nobody; a contact becoming a manager through delta reads as no manager.
+    const laptop = await control().createDirectoryObject(tenantId, { kind: 'device', displayName: 'LAPTOP-02' });
+    await control().addMembers(tenantId, arsen.id, [laptop.id]);
+    await control().updateUser(tenantId, staff.id, { managerId: contact.id });
+    await control().updateUser(tenantId, temp.id, { managerId: lead.id });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { updated: 2, created: 0, deactivated: 0 } });
+    expect(await managers()).toEqual({ 'lead@contoso.com': null, 'temp@contoso.com': lead.id, 'staff@contoso.com': null });
+
+    // The all-users listing expands managers inline: the same reading.
+    await store.configurations.save(orgId, { scope: { kind: 'all' } });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 0, updated: 0, unchanged: 3 } });
+    expect(await managers()).toEqual({ 'lead@contoso.com': null, 'temp@contoso.com': lead.id, 'staff@contoso.com': null });
+  });
+
   describe('managers in a group scope', () => {
     const managers = async () => Object.fromEntries((await store.employees.list(orgId, { status: 'active' })).map((e) => [e.email, e.managerId]));
     // boss and outsider are outside arsen; lead is in it; the others sit at every depth of its nesting.
