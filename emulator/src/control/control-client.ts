@@ -1,4 +1,4 @@
-import type { CreateDirectoryObjectBody, CreateGroupBody, CreateTenantBody, CreateUserBody, FaultsBody, RegisterAppBody, ThrottlingBody, TokenBody, UpdateGroupBody, UpdateUserBody } from './control-schemas';
+import type { ConsistencyBody, CreateDirectoryObjectBody, CreateGroupBody, CreateTenantBody, CreateUserBody, FaultsBody, RegisterAppBody, ThrottlingBody, TokenBody, UpdateGroupBody, UpdateUserBody } from './control-schemas';
 import type { TenantSummary } from './control-routes';
 import type { OtherDirectoryObject } from '../tenants/directory-objects';
 import type { FaultSettings } from '../faults/tenant-faults';
@@ -107,6 +107,9 @@ export class EmulatorControl {
   addMembers = (tenantId: string, groupId: string, memberIds: string[]) => this.call<ControlGroup>('POST', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}/members`, { memberIds });
   removeMember = (tenantId: string, groupId: string, memberId: string) =>
     this.call<void>('DELETE', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(memberId)}`);
+
+  /** Delta replays, duplicates, shuffled pages, empty pages and a replication delay, as Graph documents them. */
+  setConsistency = (tenantId: string, settings: ConsistencyBody) => this.call<ConsistencyBody>('PUT', `${this.t(tenantId)}/consistency`, settings);
 
   setFaults = (tenantId: string, faults: FaultsBody) => this.call<FaultSettings>('PUT', `${this.t(tenantId)}/faults`, faults);
   clearFaults = (tenantId: string) => this.call<FaultSettings>('DELETE', `${this.t(tenantId)}/faults`);

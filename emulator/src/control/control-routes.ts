@@ -12,6 +12,7 @@ import { DirectoryError, type Tenant } from '../tenants/tenant';
 import {
   addMembersBody,
   consentBody,
+  consistencyBody,
   createDirectoryObjectBody,
   createGroupBody,
   createTenantBody,
@@ -284,6 +285,14 @@ export function controlRouter(state: EmulatorState): Router {
     const tenant = tenantOf(request);
     tenant.removeMember(request.params.group!, tenant.user(request.params.member!)?.id ?? request.params.member!);
     return { status: 204 };
+  });
+
+  // --- eventual consistency (delta replays, duplicates, order, empty pages, replication delay) ---
+  route('GET', '/tenants/{tenant}/consistency', (request) => json(200, tenantOf(request).consistency));
+  route('PUT', '/tenants/{tenant}/consistency', (request) => {
+    const tenant = tenantOf(request);
+    tenant.consistency = parse(consistencyBody, request);
+    return json(200, tenant.consistency);
   });
 
   // --- faults, throttling, delta tokens ---

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tenantShape } from '../generator/tenant-generator';
 import { faultSettings } from '../faults/tenant-faults';
+import { consistencySettings } from '../tenants/consistency';
 
 /** Request bodies of the control API (`/_emulator/…`); the README documents each. */
 export const createTenantBody = tenantShape.extend({
@@ -96,6 +97,9 @@ export const registerAppBody = z.object({
 export type RegisterAppBody = z.input<typeof registerAppBody>;
 
 export const faultsBody = faultSettings;
+
+export const consistencyBody = consistencySettings;
+export type ConsistencyBody = z.input<typeof consistencySettings>;
 export type FaultsBody = z.input<typeof faultSettings>;
 
 export const throttlingBody = z.object({

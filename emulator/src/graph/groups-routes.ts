@@ -115,12 +115,13 @@ function memberList(request: EmulatorRequest, principal: GraphPrincipal, relatio
   const select = selection(request, entity, cast === 'group' ? GROUP_PROPERTIES : cast === 'user' ? USER_PROPERTIES : new Set([...USER_PROPERTIES, ...GROUP_PROPERTIES]));
   const filter = filterOf(request, cast === 'group' ? 'Group' : 'User', cast === 'group' ? GROUP_FILTERABLE : USER_FILTERABLE);
   const search = searchOf(request, ['displayName', 'mail', 'userPrincipalName']);
+  const replicated = tenant.replicatedVersion;
   type Member = { kind: 'user'; o: DirectoryUser } | { kind: 'group'; o: DirectoryGroup } | { kind: 'other'; o: OtherDirectoryObject };
   const resolve = (id: string): Member | undefined => {
     const g = tenant.activeGroup(id);
     if (g) return { kind: 'group', o: g };
     const u = tenant.activeUser(id);
-    if (u) return { kind: 'user', o: u };
+    if (u) return u.createdVersion <= replicated ? { kind: 'user', o: u } : undefined;
     const other = tenant.otherObject(id);
     return other ? { kind: 'other', o: other } : undefined;
   };

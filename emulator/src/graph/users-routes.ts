@@ -30,10 +30,13 @@ export function searchOf(request: EmulatorRequest, searchable: string[]): ((read
     });
 }
 
-function userFilter(request: EmulatorRequest): (user: DirectoryUser) => boolean {
+function userFilter(request: EmulatorRequest, tenant: Tenant): (user: DirectoryUser) => boolean {
   const filter: FilterNode | null = filterOf(request, 'User', USER_FILTERABLE);
   const search = searchOf(request, ['displayName', 'mail', 'userPrincipalName', 'givenName', 'surname']);
-  return (user) => user.state === 'active' && (!filter || evaluate(filter, (p) => userProperty(user, p))) && (!search || search((p) => userProperty(user, p)));
+  // With a replication delay on, a user created moments ago is not listed yet.
+  const replicated = tenant.replicatedVersion;
+  return (user) =>
+    user.state === 'active' && user.createdVersion <= replicated && (!filter || evaluate(filter, (p) => userProperty(user, p))) && (!search || search((p) => userProperty(user, p)));
 }
 
 /**
@@ -94,7 +97,7 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
       const select = selection(request, 'user', USER_PROPERTIES);
       const expansion = managerExpansion(request);
       const top = expansion ? Math.min(pageSize(request), EXPANDED_PAGE_LIMIT) : pageSize(request);
-      const accept = userFilter(request);
+      const accept = userFilter(request, principal.tenant);
       const start = skipPosition(request);
       const { page, next } = pageOf(principal.tenant.users, start, top, accept);
       const body: Record<string, unknown> = { '@odata.context': odataContext(request, 'users', select) };
@@ -110,7 +113,7 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
     handle(request, principal) {
       if (!canReadUsers(principal)) return insufficientPrivileges(request);
       if (!isEventual(request)) return graphError(400, 'Request_BadRequest', '$count is not currently supported.', request);
-      return { status: 200, text: String(countOf(principal.tenant.users, userFilter(request))), headers: { 'content-type': 'text/plain;charset=utf-8' } };
+      return { status: 200, text: String(countOf(principal.tenant.users, userFilter(request, principal.tenant))), headers: { 'content-type': 'text/plain;charset=utf-8' } };
     },
   });
 

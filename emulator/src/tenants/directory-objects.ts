@@ -63,6 +63,8 @@ export class DirectoryUser implements UserProfile {
   onPremisesSyncEnabled: boolean | null;
   proxyAddresses: string[];
   managerId: string | null;
+  /** The manager removed last, for the `manager@delta` entry marked `@removed` that says so. */
+  previousManagerId: string | null = null;
 
   state: ObjectState = 'active';
   /** Tenant version at which the user was created, and at which it was last deleted or restored. */

@@ -12,6 +12,7 @@ import {
   type UserProfileKey,
   type VerifiedDomain,
 } from './directory-objects';
+import { consistencySettings, type ConsistencySettings } from './consistency';
 
 /** A change as change notifications see it. */
 export type DirectoryChange =
@@ -50,6 +51,10 @@ export class Tenant {
   readonly createdDateTime: string;
 
   version = 1;
+  /** When each recent version was made (kept only while a replication delay is on). */
+  private versionTimes: Array<{ version: number; at: number }> = [];
+  /** How eventually consistent the tenant's reads are (control API: PUT /_emulator/tenants/{id}/consistency). */
+  consistency: ConsistencySettings = consistencySettings.parse({});
   /** Bumped by "expire all delta tokens now": tokens minted under an older epoch answer 410. */
   deltaEpoch = 0;
   /** Bumped on any change that can alter a transitive closure. */
@@ -118,7 +123,7 @@ export class Tenant {
   createUser(profile: UserProfile, id: string = randomUUID()): DirectoryUser {
     if (this.usersByUpn.has(profile.userPrincipalName.toLowerCase()))
       throw new DirectoryError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.');
-    const version = ++this.version;
+    const version = this.nextVersion();
     const user = new DirectoryUser(id, this.users.length, profile, new Date().toISOString(), version);
     this.index(user);
     this.membershipVersion++;
@@ -135,7 +140,7 @@ export class Tenant {
 
   updateUser(idOrUpn: string, patch: Partial<UserProfile>): DirectoryUser {
     const user = this.requireUser(idOrUpn, true);
-    const version = ++this.version;
+    const version = this.nextVersion();
     let changed = false;
     for (const [key, value] of Object.entries(patch) as Array<[UserProfileKey, UserProfile[UserProfileKey]]>) {
       if (value === undefined || JSON.stringify(user[key]) === JSON.stringify(value)) continue;
@@ -146,6 +151,7 @@ export class Tenant {
         this.usersByUpn.set(String(value).toLowerCase(), user);
       }
       if (key === 'managerId' && value !== null && !this.activeUser(String(value)) && this.otherObject(String(value))?.kind !== 'orgContact') throw new DirectoryError(404, 'Request_ResourceNotFound', `Manager '${String(value)}' does not exist.`);
+      if (key === 'managerId' && value === null) user.previousManagerId = user.managerId;
       (user as unknown as Record<string, unknown>)[key] = value;
       (user.changes ??= new Map()).set(key === 'managerId' ? 'manager' : key, version);
       changed = true;
@@ -166,7 +172,7 @@ export class Tenant {
     }
     user.state = 'softDeleted';
     user.deletedDateTime = new Date().toISOString();
-    user.lifecycleVersion = ++this.version;
+    user.lifecycleVersion = this.nextVersion();
     this.activeUsers--;
     this.membershipVersion++;
     this.emit({ kind: 'user', id: user.id, changeType: 'updated' });
@@ -178,7 +184,7 @@ export class Tenant {
     if (user.state !== 'softDeleted') throw new DirectoryError(400, 'Request_BadRequest', `User '${user.id}' is not in the deleted items.`);
     user.state = 'active';
     user.deletedDateTime = null;
-    user.lifecycleVersion = ++this.version;
+    user.lifecycleVersion = this.nextVersion();
     this.activeUsers++;
     this.membershipVersion++;
     for (const groupId of user.groupsBeforeDeletion ?? []) {
@@ -199,7 +205,7 @@ export class Tenant {
     }
     user.state = 'purged';
     user.groupsBeforeDeletion = null;
-    user.lifecycleVersion = ++this.version;
+    user.lifecycleVersion = this.nextVersion();
     this.usersByUpn.delete(user.userPrincipalName.toLowerCase());
     this.membershipVersion++;
     for (const other of this.users) if (other.managerId === user.id && other.state !== 'purged') this.updateUser(other.id, { managerId: null });
@@ -289,7 +295,7 @@ export class Tenant {
   }
 
   createGroup(profile: GroupProfile, id: string = randomUUID()): DirectoryGroup {
-    const version = ++this.version;
+    const version = this.nextVersion();
     const group = new DirectoryGroup(id, this.groups.length, profile, new Date().toISOString(), version);
     this.groups.push(group);
     this.groupsById.set(id.toLowerCase(), group);
@@ -299,7 +305,7 @@ export class Tenant {
 
   updateGroup(id: string, patch: Partial<GroupProfile>): DirectoryGroup {
     const group = this.requireGroup(id);
-    const version = ++this.version;
+    const version = this.nextVersion();
     let changed = false;
     for (const [key, value] of Object.entries(patch) as Array<[GroupProfileKey, GroupProfile[GroupProfileKey]]>) {
       if (value === undefined || JSON.stringify(group[key]) === JSON.stringify(value)) continue;
@@ -316,7 +322,7 @@ export class Tenant {
     for (const other of this.groups) if (other.state === 'active' && other.members.has(group.id)) this.removeMember(other.id, group.id);
     group.state = 'purged';
     group.deletedDateTime = new Date().toISOString();
-    group.lifecycleVersion = ++this.version;
+    group.lifecycleVersion = this.nextVersion();
     this.membershipVersion++;
     this.emit({ kind: 'group', id: group.id, changeType: 'deleted' });
     return group;
@@ -333,7 +339,7 @@ export class Tenant {
     if (group.members.has(member.id))
       throw new DirectoryError(400, 'Request_BadRequest', 'One or more added object references already exist for the following modified properties: \'members\'.');
     group.members.add(member.id);
-    group.memberLog.push({ memberId: member.id, added: true, version: ++this.version });
+    group.memberLog.push({ memberId: member.id, added: true, version: this.nextVersion() });
     this.membershipVersion++;
     this.emit({ kind: 'membership', groupId: group.id, memberId: member.id, added: true });
   }
@@ -343,7 +349,7 @@ export class Tenant {
     const member = this.user(memberId) ?? this.group(memberId) ?? this.otherObject(memberId);
     if (!member || !group.members.has(member.id)) throw new DirectoryError(404, 'Request_ResourceNotFound', `Member '${memberId}' is not in group '${groupId}'.`);
     group.members.delete(member.id);
-    group.memberLog.push({ memberId: member.id, added: false, version: ++this.version });
+    group.memberLog.push({ memberId: member.id, added: false, version: this.nextVersion() });
     this.membershipVersion++;
     this.emit({ kind: 'membership', groupId: group.id, memberId: member.id, added: false });
   }
@@ -407,5 +413,33 @@ export class Tenant {
   /** Marks a version boundary without a change: "from now" delta tokens use it. */
   get currentVersion(): number {
     return this.version;
+  }
+
+  private nextVersion(): number {
+    this.version++;
+    if (this.consistency.replicationDelayMs > 0) this.versionTimes.push({ version: this.version, at: Date.now() });
+    return this.version;
+  }
+
+  /**
+   * The last version every replica has seen: with a replication delay, changes younger
+   * than the delay are not yet in lists and delta rounds (delta-query-overview: changes can
+   * take a short while to appear).
+   */
+  get replicatedVersion(): number {
+    const delay = this.consistency.replicationDelayMs;
+    if (delay <= 0) return this.version;
+    const horizon = Date.now() - delay;
+    let visible = this.version;
+    for (let i = this.versionTimes.length - 1; i >= 0; i--) {
+      const mark = this.versionTimes[i]!;
+      if (mark.at <= horizon) break;
+      visible = mark.version - 1;
+    }
+    // Older marks are behind every horizon from now on.
+    const firstYoung = this.versionTimes.findIndex((mark) => mark.at > horizon);
+    if (firstYoung > 0) this.versionTimes.splice(0, firstYoung);
+    else if (firstYoung === -1) this.versionTimes.length = 0;
+    return visible;
   }
 }
