@@ -13,6 +13,8 @@ const emulatorSettings = z.object({
   seed: z.coerce.number().int(),
   /** `demo` seeds the company-like tenant `npm start` shows; `generated` uses the counts. */
   tenant: z.enum(['demo', 'generated', 'none']),
+  /** Deliver change notifications to http://localhost too (Graph wants https): for local development only. */
+  allowHttpLoopbackNotifications: z.boolean().optional(),
 });
 
 export type EmulatorSettings = z.output<typeof emulatorSettings>;
@@ -34,6 +36,7 @@ export function readEmulatorSettings(argv: string[], env: NodeJS.ProcessEnv, rep
       demo: { type: 'boolean' },
       empty: { type: 'boolean' },
       'log-level': { type: 'string' },
+      'allow-http-loopback-notifications': { type: 'boolean' },
     },
     strict: true,
   });
@@ -47,6 +50,7 @@ export function readEmulatorSettings(argv: string[], env: NodeJS.ProcessEnv, rep
     groups: values.groups ?? 20,
     seed: values.seed ?? 1,
     tenant: values.empty ? 'none' : values.demo || !generated ? 'demo' : 'generated',
+    allowHttpLoopbackNotifications: values['allow-http-loopback-notifications'] ?? env.EMULATOR_ALLOW_HTTP_LOOPBACK_NOTIFICATIONS === 'true',
   };
   const parsed = emulatorSettings.safeParse(raw);
   if (!parsed.success) {

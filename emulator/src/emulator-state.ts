@@ -7,7 +7,7 @@ import { GraphService } from './graph/graph-service';
 import { TrafficMeter } from './metering/traffic-meter';
 import { Cloud, type AppRegistration } from './tenants/cloud';
 import { GraphThrottle } from './throttling/graph-throttle';
-import { Webhooks } from './webhooks/subscriptions';
+import { Webhooks, type WebhookOptions } from './webhooks/subscriptions';
 
 /** Everything one running emulator holds, shared by the login, Graph and control surfaces. */
 export interface EmulatorState {
@@ -26,14 +26,14 @@ export interface EmulatorState {
   base: () => string;
 }
 
-export async function createEmulatorState(logger: Logger, defaultApp: { clientId: string; clientSecret: string }, base: () => string): Promise<EmulatorState> {
+export async function createEmulatorState(logger: Logger, defaultApp: { clientId: string; clientSecret: string }, base: () => string, webhookOptions: WebhookOptions = {}): Promise<EmulatorState> {
   const cloud = new Cloud();
   const keys = await SigningKeys.create();
   const issuer = new TokenIssuer(keys, base);
   const throttle = new GraphThrottle();
   const faults = new TenantFaults();
   const meter = new TrafficMeter();
-  const webhooks = new Webhooks(logger);
+  const webhooks = new Webhooks(logger, webhookOptions);
   cloud.onTenantAdded((tenant) => webhooks.attach(tenant));
   const graph = new GraphService({ cloud, keys, throttle, faults, meter });
   webhooks.addRoutes(graph.router);

@@ -4,7 +4,7 @@ import type { OtherDirectoryObject } from '../tenants/directory-objects';
 import type { FaultSettings } from '../faults/tenant-faults';
 import type { LoggedRequest, TrafficCounters } from '../metering/traffic-meter';
 import type { ThrottlingSettings } from '../throttling/graph-throttle';
-import type { DeliveryRecord, Subscription } from '../webhooks/subscriptions';
+import type { DeliveryRecord, NotificationTiming, Subscription } from '../webhooks/subscriptions';
 
 /** A user as the control API shows it (every field, with `state` and `roles`). */
 export interface ControlUser {
@@ -123,6 +123,9 @@ export class EmulatorControl {
   deliveries = (tenantId: string, subscriptionId: string) => this.call<{ value: DeliveryRecord[] }>('GET', `${this.t(tenantId)}/subscriptions/${subscriptionId}/deliveries`).then((r) => r.value);
   sendLifecycleEvent = (tenantId: string, subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed' = 'reauthorizationRequired') =>
     this.call<DeliveryRecord>('POST', `${this.t(tenantId)}/subscriptions/${subscriptionId}/lifecycle`, { event });
+
+  /** Retry backoff, retry window and reauthorization lead of change notifications (emulator-wide; defaults as Graph documents). */
+  setNotificationTiming = (timing: Partial<NotificationTiming>) => this.call<NotificationTiming>('PUT', '/notification-timing', timing);
 
   counters = (tenantId: string) => this.call<TrafficCounters>('GET', `/counters?tenantId=${encodeURIComponent(tenantId)}`);
   resetCounters = (tenantId?: string) => this.call<void>('POST', '/counters/reset', { tenantId });

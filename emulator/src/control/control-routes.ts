@@ -9,6 +9,7 @@ import { faultSettings } from '../faults/tenant-faults';
 import type { DirectoryGroup, DirectoryUser, UserProfile } from '../tenants/directory-objects';
 import { GRAPH_RESOURCE } from '../tenants/cloud';
 import { DirectoryError, type Tenant } from '../tenants/tenant';
+import { notificationTiming } from '../webhooks/subscriptions';
 import {
   addMembersBody,
   consentBody,
@@ -198,9 +199,10 @@ export function controlRouter(state: EmulatorState): Router {
     const grant = cloud.grantConsent(tenant.id, app.clientId, body.permissions ?? app.requiredPermissions, body.grantedBy ?? null);
     return json(200, { clientId: app.clientId, permissions: [...grant.roles].sort(), servicePrincipalId: grant.servicePrincipalId });
   });
-  route('DELETE', '/tenants/{tenant}/consent/{clientId}', (request) => {
+  route('DELETE', '/tenants/{tenant}/consent/{clientId}', async (request) => {
     const tenant = tenantOf(request);
     if (!cloud.revokeConsent(tenant.id, request.params.clientId!)) throw new ControlError(404, 'ConsentNotFound', 'That app was never consented in this tenant.');
+    await state.webhooks.removeForApp(tenant.id, request.params.clientId!);
     return { status: 204 };
   });
 
@@ -330,6 +332,11 @@ export function controlRouter(state: EmulatorState): Router {
   });
 
   // --- subscriptions ---
+  route('GET', '/notification-timing', () => json(200, state.webhooks.timing));
+  route('PUT', '/notification-timing', (request) => {
+    state.webhooks.timing = parse(notificationTiming, request);
+    return json(200, state.webhooks.timing);
+  });
   route('GET', '/tenants/{tenant}/subscriptions', (request) => json(200, { value: state.webhooks.list(tenantOf(request).id) }));
   route('GET', '/tenants/{tenant}/subscriptions/{id}/deliveries', (request) => {
     tenantOf(request);
