@@ -117,6 +117,39 @@ describe('Graph as strict as Microsoft documents it', () => {
     });
   });
 
+  describe('smaller points', () => {
+    it('sorts users by displayName without advanced headers (aad-advanced-queries), and wants them to sort a filtered list', async () => {
+      const sorted = await allPages(emulator, tenant.token, '/users?$orderby=displayName&$select=displayName&$top=999');
+      const names = sorted.items.map((u) => String(u.displayName));
+      expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+      const descending = await graph<Page>(emulator, tenant.token, '/users?$orderby=displayName desc&$select=displayName&$top=5');
+      expect(descending.body.value.map((u) => u.displayName)).toEqual([...names].reverse().slice(0, 5));
+      const filtered = await graph<GraphErrorBody>(emulator, tenant.token, "/users?$orderby=displayName&$filter=accountEnabled eq true");
+      expect(filtered.status).toBe(400);
+      expect(filtered.body.error.code).toBe('Request_UnsupportedQuery');
+    });
+
+    it('refuses $search without ConsistencyLevel: eventual with Request_UnsupportedQuery (search-query-parameter)', async () => {
+      const answer = await graph<GraphErrorBody>(emulator, tenant.token, '/users?$search="displayName:a"');
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('Request_UnsupportedQuery');
+    });
+
+    it('refuses $batch request ids that differ only by case (json-batching)', async () => {
+      const answer = await graph<GraphErrorBody>(emulator, tenant.token, '/$batch', {
+        method: 'POST',
+        body: { requests: [{ id: 'a', method: 'GET', url: '/organization' }, { id: 'A', method: 'GET', url: '/organization' }] },
+      });
+      expect(answer.status).toBe(400);
+    });
+
+    it('costs 1 resource unit for one user and 2 for a list (throttling-limits, identity and access)', async () => {
+      const someone = (await emulator.control.users(tenant.tenantId, { limit: 1 })).value[0]!;
+      expect((await graph(emulator, tenant.token, `/users/${someone.id}`)).headers.get('x-ms-resource-unit')).toBe('1');
+      expect((await graph(emulator, tenant.token, '/users')).headers.get('x-ms-resource-unit')).toBe('2');
+    });
+  });
+
   it('seeds the demo tenant with arsen as a security group of users, nested security groups and non-user members', async () => {
     const demo = await emulator.control.createTenant({ demo: true });
     const groups = await emulator.control.groups(demo.tenantId);
