@@ -108,6 +108,9 @@ export class EmulatorControl {
   removeMember = (tenantId: string, groupId: string, memberId: string) =>
     this.call<void>('DELETE', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(memberId)}`);
 
+  /** Moves the tenant's clock forward: tokens issued before expire as if the time had passed (Graph answers 401). */
+  advanceClock = (tenantId: string, seconds: number) => this.call<{ clockOffsetSeconds: number }>('POST', `${this.t(tenantId)}/clock/advance`, { seconds });
+
   /** Delta replays, duplicates, shuffled pages, empty pages and a replication delay, as Graph documents them. */
   setConsistency = (tenantId: string, settings: ConsistencyBody) => this.call<ConsistencyBody>('PUT', `${this.t(tenantId)}/consistency`, settings);
 

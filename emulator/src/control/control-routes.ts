@@ -12,6 +12,7 @@ import { DirectoryError, type Tenant } from '../tenants/tenant';
 import { notificationTiming } from '../webhooks/subscriptions';
 import {
   addMembersBody,
+  clockAdvanceBody,
   consentBody,
   consistencyBody,
   createDirectoryObjectBody,
@@ -295,6 +296,13 @@ export function controlRouter(state: EmulatorState): Router {
     const tenant = tenantOf(request);
     tenant.consistency = parse(consistencyBody, request);
     return json(200, tenant.consistency);
+  });
+
+  // --- time: let issued tokens expire without waiting 60 to 90 minutes ---
+  route('POST', '/tenants/{tenant}/clock/advance', (request) => {
+    const tenant = tenantOf(request);
+    tenant.clockOffsetMs += parse(clockAdvanceBody, request).seconds * 1000;
+    return json(200, { clockOffsetSeconds: tenant.clockOffsetMs / 1000 });
   });
 
   // --- faults, throttling, delta tokens ---

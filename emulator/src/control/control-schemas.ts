@@ -82,6 +82,8 @@ export type CreateDirectoryObjectBody = z.input<typeof createDirectoryObjectBody
 
 export const addMembersBody = z.object({ memberIds: z.array(z.string().min(1)).min(1) });
 
+export const clockAdvanceBody = z.object({ seconds: z.number().int().min(1).max(30 * 86_400) });
+
 export const consentBody = z.object({ permissions: z.array(z.string()).optional(), grantedBy: z.string().optional() });
 
 export const registerAppBody = z.object({

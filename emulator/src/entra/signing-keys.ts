@@ -32,8 +32,8 @@ export class SigningKeys {
   }
 
   /** Verifies signature and lifetime; the caller checks audience and issuer (to answer Graph's exact errors). */
-  async verify(token: string): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 5 });
+  async verify(token: string, at?: Date): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 5, ...(at ? { currentDate: at } : {}) });
     return payload;
   }
 }

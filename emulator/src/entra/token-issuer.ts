@@ -5,7 +5,14 @@ import { GRAPH_RESOURCE } from '../tenants/cloud';
 import type { Tenant } from '../tenants/tenant';
 import type { SigningKeys } from './signing-keys';
 
-export const ACCESS_TOKEN_LIFETIME_SECONDS = 3599;
+/**
+ * Entra gives access tokens a lifetime chosen at random between 60 and 90 minutes
+ * (https://learn.microsoft.com/entra/identity-platform/access-tokens, "Token lifetime"), so
+ * a client must read `expires_in` and never assume an hour.
+ */
+export function accessTokenLifetimeSeconds(random: () => number = Math.random): number {
+  return 3600 + Math.floor(random() * 1801);
+}
 
 /** Mints Entra-shaped v2.0 tokens, signed with the emulator's key. */
 export class TokenIssuer {
@@ -19,8 +26,9 @@ export class TokenIssuer {
   }
 
   /** An app-only token for Graph: `roles` are the application permissions consented in the tenant. */
-  appToken(tenant: Tenant, app: AppRegistration, grant: ConsentGrant, lifetimeSeconds = ACCESS_TOKEN_LIFETIME_SECONDS): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+  appToken(tenant: Tenant, app: AppRegistration, grant: ConsentGrant, lifetimeSeconds = accessTokenLifetimeSeconds()): Promise<string> {
+    // On the tenant's clock, which tests may move forward to let earlier tokens expire.
+    const now = Math.floor((Date.now() + tenant.clockOffsetMs) / 1000);
     const roles = [...grant.roles].sort();
     return this.keys.sign({
       aud: GRAPH_RESOURCE,
@@ -54,7 +62,7 @@ export class TokenIssuer {
       iss: this.issuer(p.tenant.id),
       iat: now,
       nbf: now,
-      exp: now + (p.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_SECONDS),
+      exp: now + (p.lifetimeSeconds ?? accessTokenLifetimeSeconds()),
       aio: randomBytes(24).toString('base64url'),
       azp: p.clientId,
       azpacr: '0',
@@ -81,7 +89,7 @@ export class TokenIssuer {
       iss: this.issuer(p.tenant.id),
       iat: now,
       nbf: now,
-      exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+      exp: now + 3600,
       ...(p.nonce ? { nonce: p.nonce } : {}),
       name: p.user.displayName,
       oid: p.user.id,

@@ -51,6 +51,8 @@ export class Tenant {
   readonly createdDateTime: string;
 
   version = 1;
+  /** How far this tenant's clock runs ahead of the real one (control API): tokens expire by it. */
+  clockOffsetMs = 0;
   /** When each recent version was made (kept only while a replication delay is on). */
   private versionTimes: Array<{ version: number; at: number }> = [];
   /** How eventually consistent the tenant's reads are (control API: PUT /_emulator/tenants/{id}/consistency). */

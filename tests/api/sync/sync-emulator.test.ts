@@ -220,6 +220,27 @@ describeEachStore('syncing from the emulator', (backend) => {
     });
   });
 
+  it('meets a revoked consent at the token refresh in the middle of a long run: the run fails with what to do, and nobody is deactivated', async () => {
+    // Graph honours an issued token until it expires (60 to 90 minutes, access-tokens); the next token carries no permission.
+    for (let i = 0; i < 250; i += 1) await user(`p${i}`);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 250 } });
+    await control().setFaults(tenantId, { latencyMs: 150 });
+    await control().resetCounters(tenantId);
+    const running = service.runSync(orgId, { full: true });
+    // Once the listing has started (expanded pages hold 100 users: three pages), consent goes and time passes.
+    for (let waited = 0; !(await control().requests(tenantId)).some((r) => r.path.startsWith('/v1.0/users?') && r.status === 200); waited += 1) {
+      if (waited > 400) throw new Error('the listing never started');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await control().revokeConsent(tenantId, emulator.app.clientId);
+    await control().advanceClock(tenantId, 2 * 3600);
+    const run = await running;
+    await control().clearFaults(tenantId);
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'Authorization_RequestDenied' }, counts: { deactivated: 0 } });
+    expect(run.error?.message).toContain('connect Microsoft 365 again');
+    expect(await active()).toHaveLength(250);
+  });
+
   it('holds a run that would deactivate too many, then applies it on approval', async () => {
     const many = [];
     for (let i = 0; i < 20; i += 1) many.push(await user(`p${i}`));
