@@ -37,6 +37,7 @@ export async function createEmulatorState(logger: Logger, defaultApp: { clientId
   cloud.onTenantAdded((tenant) => webhooks.attach(tenant));
   const graph = new GraphService({ cloud, keys, throttle, faults, meter });
   webhooks.addRoutes(graph.router);
-  const app = cloud.registerApp({ clientId: defaultApp.clientId, clientSecret: defaultApp.clientSecret, displayName: 'Users Sync' });
+  // As appPackage/aad.manifest.json registers it: v2.0 access tokens for the api.
+  const app = cloud.registerApp({ clientId: defaultApp.clientId, clientSecret: defaultApp.clientSecret, displayName: 'Users Sync', accessTokenAcceptedVersion: 2 });
   return { cloud, keys, issuer, signIn: new SignInState(), throttle, faults, meter, webhooks, graph, defaultApp: app, base };
 }

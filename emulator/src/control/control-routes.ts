@@ -334,9 +334,11 @@ export function controlRouter(state: EmulatorState): Router {
     const clientId = body.clientId ?? state.defaultApp.clientId;
     const audience = body.audience ?? clientId;
     const scopes = body.scopes ?? (audience === GRAPH_RESOURCE ? ['User.Read'] : ['access_as_user']);
-    const accessToken = await state.issuer.userToken({ tenant, user, clientId, audience, scopes, roles: body.roles, lifetimeSeconds: body.lifetimeSeconds });
+    const resourceApp = audience === GRAPH_RESOURCE ? undefined : (cloud.app(audience) ?? cloud.appByIdentifierUri(audience));
+    const version = resourceApp && resourceApp.accessTokenAcceptedVersion !== 2 ? 1 : 2;
+    const accessToken = await state.issuer.userToken({ tenant, user, clientId, audience, scopes, roles: body.roles, lifetimeSeconds: body.lifetimeSeconds, version });
     const idToken = await state.issuer.idToken({ tenant, user, clientId });
-    return json(200, { accessToken, idToken, issuer: state.issuer.issuer(tenant.id) });
+    return json(200, { accessToken, idToken, issuer: state.issuer.issuer(tenant.id, version) });
   });
 
   // --- subscriptions ---

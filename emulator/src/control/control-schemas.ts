@@ -95,6 +95,8 @@ export const registerAppBody = z.object({
   requiredPermissions: z.array(z.string()).optional(),
   identifierUris: z.array(z.string()).optional(),
   exposedScopes: z.array(z.string()).optional(),
+  /** Unset: Entra issues v1.0 access tokens for this app's API; 2: v2.0. */
+  accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().optional(),
 });
 export type RegisterAppBody = z.input<typeof registerAppBody>;
 

@@ -185,7 +185,8 @@ export function addLoginRoutes(router: Router, context: LoginContext): void {
     const resolution = resolveScopes(cloud, scope);
     if (!resolution.ok) return entraError(400, resolution.error, resolution.aadsts, resolution.description);
     const lifetime = accessTokenLifetimeSeconds();
-    const accessToken = await context.issuer.userToken({ tenant, user, clientId, audience: resolution.audience, scopes: resolution.scopes, lifetimeSeconds: lifetime });
+    const version = resolution.resource === 'api' && cloud.app(resolution.clientId)?.accessTokenAcceptedVersion !== 2 ? 1 : 2;
+    const accessToken = await context.issuer.userToken({ tenant, user, clientId, audience: resolution.audience, scopes: resolution.scopes, lifetimeSeconds: lifetime, version });
     const body: Record<string, unknown> = {
       token_type: 'Bearer',
       scope: [...resolution.scopes.map((s) => (resolution.resource === 'graph' ? `https://graph.microsoft.com/${s}` : `${resolution.audience}/${s}`)), ...resolution.oidc].join(' '),

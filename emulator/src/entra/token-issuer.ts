@@ -21,8 +21,9 @@ export class TokenIssuer {
     private readonly base: () => string,
   ) {}
 
-  issuer(tenantId: string): string {
-    return `${this.base()}/${tenantId}/v2.0`;
+  issuer(tenantId: string, version: 1 | 2 = 2): string {
+    // v1.0 tokens name Entra's security token service whatever host issued them (access-tokens).
+    return version === 1 ? `https://sts.windows.net/${tenantId}/` : `${this.base()}/${tenantId}/v2.0`;
   }
 
   /** An app-only token for Graph: `roles` are the application permissions consented in the tenant. */
@@ -54,9 +55,39 @@ export class TokenIssuer {
     });
   }
 
-  /** A delegated (user) access token for `audience` (Graph or one of our APIs) with `scp`. */
-  userToken(p: { tenant: Tenant; user: DirectoryUser; clientId: string; audience: string; scopes: string[]; roles?: string[]; lifetimeSeconds?: number }): Promise<string> {
+  /**
+   * A delegated (user) access token for `audience` (Graph or one of our APIs) with `scp`.
+   * Version 1 is the v1.0 shape an API gets when its registration leaves
+   * `accessTokenAcceptedVersion` unset: issuer `https://sts.windows.net/{tid}/`, `appid`
+   * instead of `azp`, `upn`/`unique_name` instead of `preferred_username`, `ver` 1.0.
+   */
+  userToken(p: { tenant: Tenant; user: DirectoryUser; clientId: string; audience: string; scopes: string[]; roles?: string[]; lifetimeSeconds?: number; version?: 1 | 2 }): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
+    if (p.version === 1) {
+      return this.keys.sign({
+        aud: p.audience,
+        iss: this.issuer(p.tenant.id, 1),
+        iat: now,
+        nbf: now,
+        exp: now + (p.lifetimeSeconds ?? accessTokenLifetimeSeconds()),
+        aio: randomBytes(24).toString('base64url'),
+        amr: ['pwd'],
+        appid: p.clientId,
+        appidacr: '0',
+        name: p.user.displayName,
+        oid: p.user.id,
+        rh: randomBytes(16).toString('base64url'),
+        ...(p.roles && p.roles.length > 0 ? { roles: p.roles } : {}),
+        scp: p.scopes.join(' '),
+        sub: pairwiseSubject(p.user.id, p.clientId),
+        tid: p.tenant.id,
+        unique_name: p.user.userPrincipalName,
+        upn: p.user.userPrincipalName,
+        uti: randomBytes(16).toString('base64url'),
+        ver: '1.0',
+        ...(directoryRoleIds(p.user).length > 0 ? { wids: directoryRoleIds(p.user) } : {}),
+      });
+    }
     return this.keys.sign({
       aud: p.audience,
       iss: this.issuer(p.tenant.id),
