@@ -2,6 +2,7 @@ import type { ConsistencyBody, CreateDirectoryObjectBody, CreateGroupBody, Creat
 import type { TenantSummary } from './control-routes';
 import type { OtherDirectoryObject } from '../tenants/directory-objects';
 import type { FaultSettings } from '../faults/tenant-faults';
+import type { LatencySettings, LatencySettingsInput } from '../cost/latency-model';
 import type { LoggedRequest, TrafficCounters } from '../metering/traffic-meter';
 import type { ThrottlingSettings } from '../throttling/graph-throttle';
 import type { DeliveryRecord, NotificationTiming, Subscription } from '../webhooks/subscriptions';
@@ -129,6 +130,9 @@ export class EmulatorControl {
 
   /** Retry backoff, retry window and reauthorization lead of change notifications (emulator-wide; defaults as Graph documents). */
   setNotificationTiming = (timing: Partial<NotificationTiming>) => this.call<NotificationTiming>('PUT', '/notification-timing', timing);
+
+  /** The latency cost model: `{ enabled, baseMs, perObjectMs, jitterShare }` (emulator-wide). */
+  setLatency = (settings: LatencySettingsInput) => this.call<LatencySettings>('PUT', '/latency', settings);
 
   counters = (tenantId: string) => this.call<TrafficCounters>('GET', `/counters?tenantId=${encodeURIComponent(tenantId)}`);
   resetCounters = (tenantId?: string) => this.call<void>('POST', '/counters/reset', { tenantId });

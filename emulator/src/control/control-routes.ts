@@ -10,6 +10,7 @@ import type { DirectoryGroup, DirectoryUser, UserProfile } from '../tenants/dire
 import { GRAPH_RESOURCE } from '../tenants/cloud';
 import { DirectoryError, type Tenant } from '../tenants/tenant';
 import { notificationTiming } from '../webhooks/subscriptions';
+import { latencySettings } from '../cost/latency-model';
 import {
   addMembersBody,
   clockAdvanceBody,
@@ -296,6 +297,13 @@ export function controlRouter(state: EmulatorState): Router {
     const tenant = tenantOf(request);
     tenant.consistency = parse(consistencyBody, request);
     return json(200, tenant.consistency);
+  });
+
+  // --- the latency cost model (emulator-wide) ---
+  route('GET', '/latency', () => json(200, state.latency.settings));
+  route('PUT', '/latency', (request) => {
+    state.latency.settings = parse(latencySettings, request);
+    return json(200, state.latency.settings);
   });
 
   // --- time: let issued tokens expire without waiting 60 to 90 minutes ---

@@ -6,6 +6,7 @@ import { GRAPH_JSON, graphError, json, newRequestId, type Reply } from '../http/
 import { Router } from '../http/router';
 import type { SigningKeys } from '../entra/signing-keys';
 import type { TenantFaults } from '../faults/tenant-faults';
+import { objectsIn, type LatencyModel } from '../cost/latency-model';
 import type { TrafficMeter } from '../metering/traffic-meter';
 import type { Cloud } from '../tenants/cloud';
 import { DirectoryError } from '../tenants/tenant';
@@ -24,6 +25,7 @@ export interface GraphDependencies {
   throttle: GraphThrottle;
   faults: TenantFaults;
   meter: TrafficMeter;
+  latency: LatencyModel;
 }
 
 const batchBody = z.object({
@@ -104,6 +106,9 @@ export class GraphService {
               } else {
                 reply = await match.handler.handle(request, principal);
                 reply = { ...reply, headers: { ...decision.headers, ...reply.headers } };
+                // The cost model: an answer takes longer the more objects it holds.
+                const delay = this.deps.latency.delayFor(objectsIn(reply.json));
+                if (delay > 0) await sleep(delay);
               }
             }
           }
