@@ -2,7 +2,7 @@ import { type DirectoryUser, type GroupSummary, type GroupTree, resolveNamedGrou
 import { GraphError } from '../graph/graph-reader';
 import { castHeaders, graphQueries } from './graph-queries';
 import { groupSummarySchema, isMicrosoft365Group, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
-import { withMemberManagers } from './member-managers';
+import { MemberManagers } from './member-managers';
 import { type DeltaStateDraft, type SyncRound, deltaLinkOf, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
 
@@ -54,13 +54,13 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
   progress.phase = 'reading_users';
   // Every user a full enumeration applies has its manager as read now, so a full sync sets
   // (or clears) managers in every scope, the same way.
-  const readUsers = async (path: string, addManagers: (users: DirectoryUser[]) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: Set<string>, headers?: Record<string, string>) => {
+  const readUsers = async (path: string, addManagers: (users: DirectoryUser[], count: number | undefined) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: Set<string>, headers?: Record<string, string>) => {
     for await (const page of readAhead(reader.pages<unknown>(path, { signal, ...(headers ? { headers } : {}) }), signal)) {
       const users = page.value.map(parseUser);
       progress.pages += 1;
       progress.usersRead += users.length;
       if (members) for (const user of users) members.add(user.id);
-      await changes.applyUsers(await addManagers(users), progress);
+      await changes.applyUsers(await addManagers(users, page.count), progress);
     }
   };
   if (groups === null) {
@@ -71,7 +71,9 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
     return { scopeMemberIds: null, groupTree: null };
   }
   const members = new Set<string>();
-  for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), (users) => withMemberManagers(round, users), members, castHeaders);
+  // The first page's @odata.count (the cast asks $count=true) tells how many members there are, which decides how their managers are read.
+  const managers = new MemberManagers(round);
+  for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), (users, count) => managers.add(users, count), members, castHeaders);
   progress.phase = 'reading_groups';
   const tree: GroupTree = { roots: groups.map((g) => g.id), children: {} };
   for (const group of groups) {

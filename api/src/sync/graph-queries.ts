@@ -25,6 +25,11 @@ export const graphQueries = {
   usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$count=true&$top=999&$select=${userSelect}`,
   /** One user's manager id, for the members a group read brings (one $batch item each; 1 resource unit). */
   userManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=id&$expand=manager($select=id)`,
+  /** How many enabled users the tenant has (an advanced query: ConsistencyLevel: eventual; text/plain). */
+  enabledUserCount: `/users/$count?$filter=${encodeURIComponent('accountEnabled eq true')}`,
+  /** Enabled users whose UPN starts with `prefix`, each with its manager's id: one partition of the tenant-wide manager listing (100 a page, as `$expand` allows). */
+  enabledUsersWithManagers: (prefix: string) =>
+    `/users?$filter=${encodeURIComponent(`accountEnabled eq true and startswith(userPrincipalName,'${encodedQuote(prefix)}')`)}&$select=id&$expand=manager($select=id)&$top=999`,
   /** The groups nested (at any depth) under the group: the tree incremental sync watches. */
   groupsUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.group?$count=true&$top=999&$select=id,displayName`,
 };

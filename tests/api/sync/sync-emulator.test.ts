@@ -202,6 +202,35 @@ describeEachStore('syncing from the emulator', (backend) => {
       expect(await managers()).toMatchObject({ 'boss@contoso.com': null, 'outsider@contoso.com': boss.id });
     });
 
+    it('reads the managers of a large group from the tenant-wide listing, cheaper in resource units than one $batch item per member', async () => {
+      // 1,200 members: one $batch item each would cost 1,200 resource units; the listing, 100 users a page at 2 units, far less.
+      const big = await control().createTenant({ users: 1300, groups: 4, seed: 21 });
+      try {
+        const everyone = (await control().users(big.tenantId, { limit: 1300 })).value;
+        const members = everyone.slice(50, 1250);
+        const group = await control().createGroup(big.tenantId, { displayName: 'arsen-large', memberIds: members.map((u) => u.id) });
+        const bigOrg = (await store.organizations.create('Large')).id;
+        await store.connections.save(bigOrg, big.tenantId, 'granted');
+        await store.configurations.save(bigOrg, { scope: { kind: 'groups', groupIds: [group.id] } });
+        await control().resetCounters(big.tenantId);
+        const run = await service.runSync(bigOrg);
+        expect(run.status).toBe('succeeded');
+        const requests = await control().requests(big.tenantId, 2000);
+        expect(requests.filter((r) => r.path.startsWith('/v1.0/$batch')).length).toBeLessThanOrEqual(1);
+        expect(run.graphRequests).toBeLessThan(60); // 1,200 members 20 to a $batch would be 60 calls alone
+        const objects = new Map((await control().directoryObjects(big.tenantId)).map((o) => [o.id, o]));
+        const byId = new Map(everyone.map((u) => [u.id, u]));
+        const stored = await store.employees.list(bigOrg, { status: 'active' });
+        expect(stored.length).toBeGreaterThan(1000);
+        for (const employee of stored) {
+          const managerId = byId.get(employee.entraObjectId!)!.managerId;
+          expect(employee.managerId).toBe(managerId && !objects.has(managerId) ? managerId : null);
+        }
+      } finally {
+        await control().deleteTenant(big.tenantId);
+      }
+    });
+
     it("brings a member's new (or removed) manager on the next incremental sync", async () => {
       const { boss, b, c } = await arsenWithManagers();
       await service.runSync(orgId);
