@@ -21,6 +21,8 @@ const usersPerExpandedPage = 100;
  * otherwise are not lost: a member the listing did not cover is asked about on its own.
  */
 const listingPartitions = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+/** Partitions read side by side: as many as the reader lets requests be in flight by default. */
+const partitionsInFlight = 4;
 
 /**
  * Adds the manager to pages of group members, the cheaper way for the scope at hand.
@@ -79,17 +81,19 @@ export class MemberManagers {
     return listing < members * unitsPerBatchItem;
   }
 
-  /** Every enabled user's manager, from the listing read in UPN partitions side by side (the reader bounds how many requests are in flight). */
+  /** Every enabled user's manager, from the listing read in UPN partitions, a few side by side. */
   private async readListing(): Promise<Map<string, string | null>> {
     const managers = new Map<string, string | null>();
-    await Promise.all(
-      listingPartitions.map(async (prefix) => {
+    const waiting = [...listingPartitions];
+    const readPartitions = async () => {
+      for (let prefix = waiting.shift(); prefix !== undefined; prefix = waiting.shift()) {
         for await (const page of this.round.reader.pages(graphQueries.enabledUsersWithManagers(prefix), { schema: userManagerSchema, signal: this.round.signal })) {
           this.round.progress.pages += 1;
           for (const user of page.value) managers.set(user.id, user.manager && isUserReference(user.manager) ? user.manager.id : null);
         }
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: partitionsInFlight }, readPartitions));
     return managers;
   }
 
