@@ -37,7 +37,9 @@ async function main(): Promise<void> {
   const control = new EmulatorControl(emulator.url);
   try {
     const tenant = await control.createTenant({ users: tenantUsers, groups: 0, seed: 12, nonUserObjects: false });
-    const everyone = (await control.users(tenant.tenantId, { limit: tenantUsers })).value.filter((u) => u.accountEnabled);
+    const everyone: Array<{ id: string; accountEnabled: boolean }> = [];
+    // The control API lists at most 10,000 users a call.
+    for (let offset = 0; offset < tenantUsers; offset += 10_000) everyone.push(...(await control.users(tenant.tenantId, { limit: 10_000, offset })).value.filter((u) => u.accountEnabled));
     const chosen = everyone.slice(0, members);
     // Five security groups nested in a chain, members spread over them.
     const share = Math.ceil(chosen.length / 5);
