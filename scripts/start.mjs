@@ -202,7 +202,7 @@ const lines = [];
 let microsoft = {};
 let emulatorCa;
 if (useEmulator) {
-  const ready = await startChild('emulator', 'emulator/dist/cli.js', ['--port', String(ports.emulator), '--demo'], shared, { readyLine: true });
+  const ready = await startChild('emulator', 'emulator/dist/cli.js', ['--port', String(ports.emulator), '--demo', '--allow-http-loopback-notifications'], shared, { readyLine: true });
   emulatorCa = readFileSync(ready.caPath);
   await waitHealthy('emulator', `${ready.url}/healthz`, emulatorCa);
   microsoft = {
