@@ -32,6 +32,7 @@ export * from './sync-runs';
 export * from './organization-members';
 export * from './employee-search';
 export * from './graph-subscriptions';
+export { interruptedRunMessage, runSilence } from './active-runs';
 export type { Database } from './schema';
 
 export interface StoreOptions {

@@ -170,6 +170,17 @@ export function syncRunRepository(db: Kysely<Database>, now: () => string) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Cancels the organization's plans waiting for approval, but `byRunId`'s: a newer sync made them stale. */
+    async supersedeHeld(organizationId: string, byRunId: string): Promise<void> {
+      await db
+        .updateTable('sync_runs')
+        .set({ ...changedColumns({ status: 'cancelled', plan: null, finishedAt: now() }, now()), error_code: 'SUPERSEDED', error_message: `A newer sync (${byRunId}) replaced this one before it was approved; nobody was deactivated.` })
+        .where('organization_id', '=', organizationId)
+        .where('status', '=', 'awaiting_approval')
+        .where('id', '!=', byRunId)
+        .execute();
+    },
+
     /** Most recent first. */
     async list(organizationId: string, options: { limit?: number; status?: SyncRunStatus[] } = {}): Promise<SyncRun[]> {
       let select = db.selectFrom('sync_runs').selectAll().where('organization_id', '=', organizationId);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
 import { routes } from '@users-sync/api/contract/index';
+import { buildApiServices } from '@users-sync/api/composition';
 import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
 import { createLogger } from '@users-sync/api/service/index';
 
@@ -13,7 +14,7 @@ describe('route table', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-routes-'));
   let app: ApiApp;
   beforeAll(async () => {
-    app = await createApiApp(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false }), '0.0.0');
+    app = createApiApp(await buildApiServices(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false })), '0.0.0');
   });
   afterAll(async () => {
     await app.stop();
