@@ -201,6 +201,26 @@ describe('users-sync sync --json against the emulator', () => {
       }
     });
 
+    it('syncs a large group scope, throttled now and then, without an abort-listener warning', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 300; i += 1) {
+        ids.push((await emulator.control.createUser(tenantId, { displayName: `u${i}`, userPrincipalName: `u${i}@contoso.com`, mail: `u${i}@contoso.com`, accountEnabled: true })).id);
+      }
+      await emulator.control.createGroup(tenantId, { displayName: 'arsen', memberIds: ids });
+      const added = await run(['org', 'add', '--name', 'Contoso', '--tenant', tenantId]);
+      const orgId = added.stdout.trim();
+      await run(['scope', 'set', '--org', orgId, '--group-name', 'arsen']);
+      // Requests wait for a slot and retries wait out Retry-After, all under the one run signal.
+      await emulator.control.setFaults(tenantId, { throttleShare: 0.2, retryAfterSeconds: 0.05 });
+      try {
+        const result = await syncJson(orgId);
+        expect(result.printed).toMatchObject({ status: 'succeeded', counts: { created: 300 } });
+        expect(result.stderr).toBe('');
+      } finally {
+        await emulator.control.setFaults(tenantId, {});
+      }
+    });
+
     it('ends quietly when its reader goes away (users-sync employees | head)', async () => {
       const orgId = await connectedOrganization();
       await syncJson(orgId);
