@@ -44,7 +44,13 @@ export interface ApiRuntime {
 }
 
 export async function buildApiServices(config: ApiConfig, logger: Logger, overrides: ApiOverrides = {}): Promise<ApiRuntime> {
-  const store = overrides.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store =
+    overrides.store ??
+    (await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onConnectionError: (error) => logger.warn({ err: error }, 'a database connection was lost; the next query opens another'),
+    }));
   const graphFor = overrides.graphFor ?? graphReaderFactory(config.microsoft, { logger });
   const sync = new SyncService({ store, graphReaderFor: graphFor, logger, ...overrides.runTimings });
   const syncJobs = createSyncJobs({ store, sync, logger, databaseUrl: config.databaseUrl });
@@ -87,6 +93,7 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
       schedule.stop();
       changeNotifications.stop();
       await syncJobs.stop();
+      sync.dispose();
       await store.close();
     },
   };

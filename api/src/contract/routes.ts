@@ -49,6 +49,13 @@ const json = <S extends z.ZodType>(schema: S, status = 200) => ({ kind: 'json' a
 /** The api's REST contract: the tab and the bot call exactly these. */
 export const routes = {
   health: { method: 'get', path: '/healthz', summary: 'Liveness and version', access: 'public', response: json(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() })) },
+  readiness: {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: whether the database answers (503 DATABASE_UNAVAILABLE while it does not; the process stays up)',
+    access: 'public',
+    response: json(z.object({ status: z.literal('ready'), database: z.literal('ok') })),
+  },
   openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
   tabSettings: { method: 'get', path: '/api/tab/settings', summary: "The tab's sign-in settings (client id, authority, api scope), so one build serves the emulator and Microsoft's cloud", access: 'public', response: json(tabSettingsSchema) },
   me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { DomainError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
+import { CodedError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
 import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReader } from '../graph/graph-reader';
 import type { Logger } from '../service/logger';
-import { type Store, StoreError, type SyncMode, type SyncRun, type SyncRunUpdate, type SyncTrigger, finishedStatuses, runSilence } from '../store';
+import { type Store, type SyncMode, type SyncRun, type SyncRunUpdate, type SyncTrigger, finishedStatuses, interruptedRunMessage, runSilence } from '../store';
 import { DirectoryChanges } from './directory-changes';
 import { fullSync } from './full-sync';
 import { incrementalSync } from './incremental-sync';
@@ -24,6 +24,8 @@ export interface SyncServiceOptions {
   heartbeatEveryMs?: number;
   /** How often a running run looks for a cancellation asked by another process (1 s by default). */
   cancelPollMs?: number;
+  /** How often a run the database lost is written again, until the database answers (1 s by default). */
+  databaseRetryMs?: number;
 }
 
 /** What a sync is asked with, by whatever starts it (tab, CLI, schedule, change notification, bot). */
@@ -69,6 +71,8 @@ export class SyncService {
   readonly events = new EventEmitter<SyncServiceEvents>();
   /** Runs executing in this process: a cancel asked here stops them at once. */
   private readonly cancellers = new Map<string, AbortController>();
+  private readonly unrecorded = new Set<string>();
+  private unrecordedRetry: NodeJS.Timeout | undefined;
   private readonly store: Store;
 
   constructor(private readonly options: SyncServiceOptions) {
@@ -124,7 +128,7 @@ export class SyncService {
     try {
       tenantId = await this.connectedTenant(queued.organizationId);
     } catch (error) {
-      return this.end(queued.id, 'failed', describeFailure(error, false));
+      return this.end(queued, 'failed', describeFailure(error, false));
     }
     return this.execute(queued, tenantId, { trigger: queued.trigger, dryRun: queued.dryRun, full: queued.mode === 'full', signal: options.signal });
   }
@@ -212,15 +216,50 @@ export class SyncService {
   }
 
   /** Ends a run this process holds (failed or cancelled), unless someone else ended it first. */
-  private async end(runId: string, status: 'failed' | 'cancelled', described: { code: string; message: string }, extra: SyncRunUpdate = {}): Promise<SyncRun> {
-    const ended = await this.store.runs
-      .transition(runId, ['queued', 'running'], { ...extra, status, finishedAt: this.store.now(), error: { code: described.code, message: described.message } })
-      .catch((writeError: unknown) => {
-        this.options.logger?.error({ err: writeError, runId }, `could not record the ${status} sync`);
-        return false;
-      });
-    const run = (await this.store.runs.get(runId))!;
-    return ended ? this.finished(run) : run;
+  private async end(queued: SyncRun, status: 'failed' | 'cancelled', described: { code: string; message: string }, extra: SyncRunUpdate = {}): Promise<SyncRun> {
+    try {
+      const ended = await this.store.runs.transition(queued.id, ['queued', 'running'], { ...extra, status, finishedAt: this.store.now(), error: { code: described.code, message: described.message } });
+      const run = (await this.store.runs.get(queued.id))!;
+      return ended ? this.finished(run) : run;
+    } catch (writeError) {
+      // The database is gone (restart, failover): the run is closed as interrupted as soon as it is back.
+      this.options.logger?.error({ err: writeError, runId: queued.id }, 'the database did not answer: the sync will be recorded as interrupted once it does');
+      this.closeWhenDatabaseReturns(queued.id);
+      const error = { code: 'SYNC_INTERRUPTED', message: interruptedRunMessage };
+      return { ...queued, status: 'failed', error, finishedAt: new Date().toISOString() };
+    }
+  }
+
+  /**
+   * Runs this process could not record as ended, because the database was unreachable.
+   * They are closed as interrupted at the first answer, not after the silence rule's delay:
+   * the next sync is accepted as soon as the database is back.
+   */
+  private closeWhenDatabaseReturns(runId: string): void {
+    this.unrecorded.add(runId);
+    if (this.unrecordedRetry) return;
+    this.unrecordedRetry = setInterval(() => void this.recordInterrupted(), this.options.databaseRetryMs ?? 1000);
+    this.unrecordedRetry.unref();
+  }
+
+  private async recordInterrupted(): Promise<void> {
+    for (const runId of [...this.unrecorded]) {
+      try {
+        await this.store.runs.transition(runId, ['queued', 'running'], { status: 'failed', finishedAt: this.store.now(), error: { code: 'SYNC_INTERRUPTED', message: interruptedRunMessage } });
+        this.unrecorded.delete(runId);
+        this.options.logger?.info({ runId }, 'the database is back: a sync it interrupted was recorded as interrupted');
+      } catch {
+        return; // still unreachable: try again at the next tick
+      }
+    }
+    clearInterval(this.unrecordedRetry);
+    this.unrecordedRetry = undefined;
+  }
+
+  /** Stops retrying to record runs (the process is stopping; the silence rule closes them). */
+  dispose(): void {
+    clearInterval(this.unrecordedRetry);
+    this.unrecordedRetry = undefined;
   }
 
   private async execute(queued: SyncRun, tenantId: string, options: RunSyncOptions): Promise<SyncRun> {
@@ -310,7 +349,7 @@ export class SyncService {
       const reached = round
         ? { counts: round.changes.counts, report: round.changes.report, progress: { usersRead: round.progress.usersRead, pages: round.progress.pages, graphRequests: round.progress.graphRequests } }
         : {};
-      return this.end(queued.id, cancelled ? 'cancelled' : 'failed', described, reached);
+      return this.end(queued, cancelled ? 'cancelled' : 'failed', described, reached);
     }
   }
 
@@ -397,8 +436,7 @@ function describeFailure(error: unknown, cancelled: boolean): { code: string; me
   if (cancelled) return { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it finished; nobody was deactivated.', expected: true };
   const suffix = ' Nobody was deactivated.';
   if (error instanceof GraphAuthenticationError) return { code: error.reason === 'consent_missing' ? 'CONSENT_MISSING' : error.code, message: error.message + suffix, expected: true };
-  if (error instanceof GraphError || error instanceof SyncError || error instanceof DomainError || error instanceof StoreError) {
-    return { code: error.code, message: error.message + (error.message.includes('deactivated') ? '' : suffix), expected: true };
-  }
+  // Every message says what happened; none says who was deactivated (nobody was), so the suffix says it once.
+  if (error instanceof GraphError || error instanceof CodedError) return { code: error.code, message: error.message + suffix, expected: true };
   return { code: 'SYNC_FAILED', message: `The sync failed unexpectedly (${error instanceof Error ? error.message : String(error)}).${suffix}`, expected: false };
 }

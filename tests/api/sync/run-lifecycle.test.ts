@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { createGraphReader } from '@users-sync/api/graph/index';
-import { createLogger } from '@users-sync/api/service/index';
 import { interruptedRunMessage, type Store, type SyncRun } from '@users-sync/api/store/index';
 import { SyncService, type SyncServiceOptions } from '@users-sync/api/sync/index';
 import { startEmulator, type RunningEmulator } from '@users-sync/emulator/index';
@@ -15,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-const silent = createLogger({ service: 'api', level: 'silent', pretty: false });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachStore('the sync run lifecycle', (backend) => {
