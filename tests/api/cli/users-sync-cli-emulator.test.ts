@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -7,7 +7,7 @@ import { loadApiConfig } from '@users-sync/api/config';
 import { createLogger } from '@users-sync/api/service/index';
 import type { SyncRun } from '@users-sync/api/store/index';
 import { startEmulator, type RunningEmulator } from '@users-sync/emulator/index';
-import { testCertificateDir } from '../../support/dev-certificate-path';
+import { devCaPath, testCertificateDir } from '../../support/dev-certificate-path';
 import { eventually } from '../http/api-harness';
 import { buildCli, runCli } from './cli-process';
 
@@ -219,6 +219,15 @@ describe('users-sync sync --json against the emulator', () => {
       } finally {
         await emulator.control.setFaults(tenantId, {});
       }
+    });
+
+    it('finds the emulator npm start runs by itself: no Microsoft variable, no certificate to trust by hand', async () => {
+      const orgId = await connectedOrganization();
+      // What npm start writes beside the api's data while its emulator runs.
+      writeFileSync(path.join(dataDir, 'local-microsoft.json'), JSON.stringify({ clientId: app.clientId, clientSecret: app.clientSecret, url: emulator.url, caPath: devCaPath }));
+      const result = await runCli(cli.main, ['sync', '--org', orgId, '--json'], { DATA_DIR: dataDir, NODE_EXTRA_CA_CERTS: '' });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', counts: { created: 3 } });
     });
 
     it('ends quietly when its reader goes away (users-sync employees | head)', async () => {
