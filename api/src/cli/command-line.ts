@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { buildApiServices } from '../composition';
 import { loadApiConfig } from '../config';
-import { type SyncScope, syncScopeSchema } from '../domain';
+import { describeScope, type SyncScope, syncScopeSchema } from '../domain';
 import { hasAppCredentials, microsoftAppNotConfigured } from '../graph';
 import { createLogger } from '../service/logger';
 import { readEnvironment } from '../service/environment';
@@ -111,7 +111,7 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
               : { kind: 'groups', groupIds: (values.groups ?? '').split(',').map((s) => s.trim()).filter(Boolean) },
         );
         await store.configurations.save(org.id, { scope });
-        print(`scope of ${org.name}: ${scope.kind === 'all' ? 'all users' : scope.kind === 'group_name' ? `group named "${scope.groupName}"` : `groups ${scope.groupIds.join(', ')}`}`);
+        print(`scope of ${org.name}: ${describeScope(scope)}`);
         return 0;
       }
       case 'sync': {

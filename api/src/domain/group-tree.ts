@@ -8,8 +8,6 @@ export interface GroupTree {
   children: Record<string, string[]>;
 }
 
-export const emptyGroupTree: GroupTree = { roots: [], children: {} };
-
 /** Every group reachable from the roots, roots included. Entra allows cycles (A in B in A): each group is visited once. */
 export function groupTreeClosure(tree: GroupTree): Set<string> {
   const seen = new Set<string>();

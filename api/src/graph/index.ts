@@ -10,9 +10,8 @@ import { defaultRetrySettings, systemClock, type GraphClock, type RetrySettings 
 import { graphScope, tenantTokenSource, type AppTokenSource } from './tenant-token';
 
 export * from './graph-reader';
-export { graphScope, msalConfiguration, tenantTokenSource, type AppTokenSource, type TenantCredentials } from './tenant-token';
-export { defaultRetrySettings, retryAfterMs, type GraphClock, type RetrySettings } from './retry-policy';
-export { batchLimit } from './microsoft-graph-reader';
+export { graphScope, msalConfiguration, tenantTokenSource } from './tenant-token';
+export { retryAfterMs, type GraphClock } from './retry-policy';
 
 export interface GraphReaderOptions {
   /** The customer's tenant: GUID or verified domain. */

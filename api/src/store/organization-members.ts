@@ -108,4 +108,3 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
   };
 }
 
-export type OrganizationMemberRepository = ReturnType<typeof organizationMemberRepository>;

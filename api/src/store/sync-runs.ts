@@ -68,8 +68,6 @@ export interface SyncRun {
   report: SyncReport | null;
 }
 
-export const zeroCounts: SyncCounts = { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 0 };
-
 function toRun(row: Selectable<SyncRunTable>): SyncRun {
   const started = row.started_at ? Date.parse(row.started_at) : null;
   const finished = row.finished_at ? Date.parse(row.finished_at) : null;
