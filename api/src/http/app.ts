@@ -10,6 +10,7 @@ import { ApiProblem, sendProblem } from './problem';
 import { serveEmployees } from './routes/employees';
 import { serveGroups } from './routes/groups';
 import { serveMe } from './routes/me';
+import { serveOrganizationOwnership } from './routes/organization-ownership';
 import { serveReadiness } from './routes/readiness';
 import { serveMicrosoftConnection } from './routes/microsoft-connection';
 import { serveSyncConfiguration } from './routes/sync-configuration';
@@ -60,6 +61,7 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   serveTabSettings(server, authenticate, services);
   serveReadiness(server, authenticate, services);
   serveMe(server, authenticate, services);
+  serveOrganizationOwnership(server, authenticate, services);
   serveMicrosoftConnection(server, authenticate, services);
   serveGroups(server, authenticate, services);
   serveSyncConfiguration(server, authenticate, services);
