@@ -8,7 +8,7 @@ import { close, createLogger, listen } from '@users-sync/api/service/index';
 import { dropPostgresSchema, interruptedRunMessage, openStore, type Store } from '@users-sync/api/store/index';
 import { SyncService } from '@users-sync/api/sync/index';
 import { freePort } from '../../support/free-port';
-import { eventually } from '../http/api-harness';
+import { ApiHarness, eventually } from '../http/api-harness';
 import { FakeTenant } from '../sync/fake-graph';
 import { DatabaseLink } from './database-link';
 import { describePostgres } from './store-backends';
@@ -127,6 +127,50 @@ describePostgres('the api when PostgreSQL drops its connections', (databaseUrl) 
         stores.splice(stores.indexOf(store), 1);
         await app.stop();
       }
+    });
+  });
+
+  describe('with its job queue (pg-boss) on the same database', () => {
+    // A database of its own: every session in it is this api's (store and pg-boss), none another test's.
+    const database = `users_sync_loss_${process.pid}_${randomBytes(3).toString('hex')}`;
+    const ownUrl = databaseUrl.replace(/\/[^/]*$/, `/${database}`);
+    const admin = () => new pg.Client({ connectionString: databaseUrl });
+    let api: ApiHarness | undefined;
+    beforeAll(async () => {
+      const client = admin();
+      await client.connect();
+      await client.query(`create database "${database}"`);
+      await client.end();
+    });
+    afterAll(async () => {
+      await api?.stop();
+      const client = admin();
+      await client.connect();
+      await client.query(`drop database if exists "${database}" with (force)`);
+      await client.end();
+    });
+
+    it('lives through every session of its store and its job queue being terminated, and syncs again without a restart', async () => {
+      api = await ApiHarness.start({ databaseUrl: ownUrl, changeNotifications: false, tenant: { users: 20, groups: 2, seed: 5 } });
+      const token = await api.tokenFor(api.adminUpn);
+      await api.consent(token, api.adminUpn);
+      const first = await api.call<{ id: string }>('POST', '/api/sync/runs', { token, body: {} });
+      expect((await api.settledRun<{ status: string }>(token, first.body.id)).status).toBe('succeeded');
+
+      const client = admin();
+      await client.connect();
+      try {
+        const ended = await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+        expect(ended.rowCount).toBeGreaterThan(1);
+      } finally {
+        await client.end();
+      }
+      await eventually(async () => ((await api!.call('GET', '/readyz')).status === 200 ? true : undefined), 'ready again');
+      const next = await eventually(async () => {
+        const asked = await api!.call<{ id: string }>('POST', '/api/sync/runs', { token, body: { full: true } });
+        return asked.status === 202 ? asked.body : undefined;
+      }, 'a sync is accepted');
+      expect((await api.settledRun<{ status: string }>(token, next.id)).status).toBe('succeeded');
     });
   });
 });
