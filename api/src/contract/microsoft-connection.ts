@@ -30,9 +30,6 @@ export const consentCallbackQuerySchema = z.object({
   error_description: z.string().optional(),
 });
 
-/** How the consent callback reports back to the tab (query string of the redirect). */
-export const consentOutcomeSchema = z.enum(['connected', 'declined', 'failed']);
-
 export const groupSchema = z
   .object({
     id: z.string(),

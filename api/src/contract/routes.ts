@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemSchema } from './problem';
-import { meSchema } from './organization';
+import { auditLogSchema, meSchema, ownerSchema, transferOwnershipBodySchema } from './organization';
 import {
   consentCallbackQuerySchema,
   groupPageSchema,
@@ -51,10 +51,26 @@ const json = <S extends z.ZodType>(schema: S, status = 200) => ({ kind: 'json' a
 /** The api's REST contract: the tab and the bot call exactly these. */
 export const routes = {
   health: { method: 'get', path: '/healthz', summary: 'Liveness and version', access: 'public', response: json(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() })) },
+  readiness: {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: whether the database answers (503 DATABASE_UNAVAILABLE while it does not; the process stays up)',
+    access: 'public',
+    response: json(z.object({ status: z.literal('ready'), database: z.literal('ok') })),
+  },
   openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
   tabSettings: { method: 'get', path: '/api/tab/settings', summary: "The tab's sign-in settings (client id, authority, api scope), so one build serves the emulator and Microsoft's cloud", access: 'public', response: json(tabSettingsSchema) },
   me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },
   dashboard: { method: 'get', path: '/api/dashboard', summary: 'Employees (active, inactive, by source), the connection, the last sync and its outcome, the next scheduled one', access: 'member', response: json(dashboardSchema) },
+  takeOwnership: {
+    method: 'post',
+    path: '/api/organization/owner/take',
+    summary: "A Global Administrator or Privileged Role Administrator of the tenant becomes the owner (recorded in the audit log)",
+    access: 'member',
+    response: json(ownerSchema),
+  },
+  transferOwnership: { method: 'put', path: '/api/organization/owner', summary: 'The owner hands ownership to another member', access: 'owner', body: transferOwnershipBodySchema, response: json(ownerSchema) },
+  auditLog: { method: 'get', path: '/api/organization/audit', summary: 'Who took or handed over ownership, and admin rights that ended with a directory role', access: 'owner', response: json(auditLogSchema) },
 
   connection: { method: 'get', path: '/api/microsoft/connection', summary: 'Microsoft 365 connection status', access: 'member', response: json(microsoftConnectionSchema) },
   startConsent: { method: 'post', path: '/api/microsoft/consent', summary: 'Start "Connect to Microsoft 365": returns the admin-consent URL', access: 'member', response: json(startConsentResponseSchema) },

@@ -51,8 +51,6 @@ export function scopePaths(tree: GroupTree, userId: string): GroupSummary[][] | 
   return paths.map((path) => path.map((id) => ({ id, displayName: tree.names?.[id] ?? null })));
 }
 
-export const emptyGroupTree: GroupTree = { roots: [], children: {} };
-
 /** Every group reachable from the roots, roots included. Entra allows cycles (A in B in A): each group is visited once. */
 export function groupTreeClosure(tree: GroupTree): Set<string> {
   const seen = new Set<string>();

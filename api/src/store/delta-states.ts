@@ -50,4 +50,3 @@ export function deltaStateRepository(db: Kysely<Database>, now: () => string) {
   };
 }
 
-export type DeltaStateRepository = ReturnType<typeof deltaStateRepository>;

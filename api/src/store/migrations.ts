@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { accessMigration } from './access-migration';
+import { runLifecycleMigration } from './run-lifecycle-migration';
+import { trustMigration } from './trust-migration';
 
 /**
  * Versioned migrations, in code so the built api carries them. Never edit a released
@@ -149,6 +151,9 @@ migrations['0003_graph_subscriptions'] = {
     await sql`drop table if exists graph_subscriptions`.execute(db);
   },
 };
+
+migrations['0008_run_lifecycle'] = runLifecycleMigration;
+migrations['0010_trust'] = trustMigration;
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

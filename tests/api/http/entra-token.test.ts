@@ -69,7 +69,15 @@ describe('Entra access tokens for our API', () => {
       email: 'ann@contoso.com',
       scopes: ['access_as_user'],
       directoryRoleIds: ['62e90394-69f5-4237-9190-012177145e10'],
+      guest: false,
     });
+  });
+
+  // acct (optional claim) is 1 for a guest; idp names the guest's home identity provider (access-token-claims-reference).
+  it('knows a guest of the tenant by its acct or idp claim', async () => {
+    expect((await verify(await authority.sign({ acct: 1 }))).guest).toBe(true);
+    expect((await verify(await authority.sign({ idp: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/' }))).guest).toBe(true);
+    expect((await verify(await authority.sign({ acct: 0 }))).guest).toBe(false);
   });
 
   it('accepts a v1.0 token (issuer https://sts.windows.net/{tenant}/, upn), which a registration without accessTokenAcceptedVersion gets', async () => {

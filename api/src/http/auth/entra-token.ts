@@ -16,6 +16,11 @@ const entraClaimsSchema = z.object({
   idtyp: z.string().optional(),
   /** Directory role template ids the person holds (Entra adds them when the app asks for them). */
   wids: z.array(z.string()).optional(),
+  /** Optional claim: 1 for a guest of the tenant, 0 for a member. */
+  acct: z.number().optional(),
+  /** The identity provider, present when it is not the tenant itself (a guest from elsewhere). */
+  idp: z.string().optional(),
+  iss: z.string().optional(),
 });
 
 export interface EntraIdentity {
@@ -25,6 +30,11 @@ export interface EntraIdentity {
   email: string;
   scopes: string[];
   directoryRoleIds: string[];
+  /**
+   * A guest of the tenant: `acct` is 1, or `idp` names another identity provider than the
+   * issuer (learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+   */
+  guest: boolean;
 }
 
 export interface EntraTokenVerifierSettings {
@@ -103,6 +113,7 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       email,
       scopes,
       directoryRoleIds: claims.data.wids ?? [],
+      guest: claims.data.acct === 1 || (claims.data.idp !== undefined && claims.data.idp !== claims.data.iss),
     };
   };
 }

@@ -9,4 +9,6 @@ export interface Principal {
   name: string;
   email: string;
   role: Role;
+  /** The Entra directory roles (template ids) the token carries, checked on this request. */
+  directoryRoleIds: readonly string[];
 }
