@@ -99,7 +99,19 @@ jest.setTimeout(180_000);
     const log = page.getByRole('table', { name: 'Change log' });
     await log.waitFor();
     expect(await log.textContent()).toContain('Created');
+    // A group scope says through which groups, nested ones included, the person is synced.
+    expect(await page.getByRole('list', { name: 'In scope through' }).textContent()).toMatch(/^arsen/);
     await expectAccessible('employee');
+  });
+
+  it('answers "Someone missing?" for a person outside the chosen group', async () => {
+    await page.getByRole('tab', { name: 'Someone missing?' }).click();
+    await page.getByLabel('Email or name').fill(admin);
+    await page.getByRole('button', { name: 'Find out' }).click();
+    const answer = page.getByTestId('presence-answer');
+    await answer.waitFor();
+    expect(await answer.getAttribute('data-verdict')).toMatch(/outside_scope|synced/);
+    await expectAccessible('someone missing');
   });
 
   it('previews the next sync without changing anyone', async () => {
@@ -125,6 +137,7 @@ jest.setTimeout(180_000);
       ['dashboard', '#/'],
       ['microsoft', '#/microsoft'],
       ['employees', '#/employees'],
+      ['missing', '#/missing'],
       ['history', '#/history'],
     ] as const;
     const themes = [

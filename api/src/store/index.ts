@@ -154,7 +154,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
 
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema && kind === 'postgres' ? { migrationTableSchema: options.schema } : {}) });
+  // Features land in any order on existing databases (0005–0007 came after 0008 and 0010); each migration stands alone.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(options.schema && kind === 'postgres' ? { migrationTableSchema: options.schema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
