@@ -14,8 +14,6 @@ const admin = 'admin@contoso.com';
  * nested groups, save and sync, find a synced employee, preview, read the history, and
  * approve a run the deletion guard held. No token or command is typed by hand.
  */
-jest.setTimeout(180_000);
-
 (chromiumInstalled ? describe : describe.skip)('the admin tab in a browser', () => {
   let product: RunningProduct;
   let browser: Browser;
