@@ -6,4 +6,5 @@ export * from './sync-configuration';
 export * from './sync-runs';
 export * from './employees';
 export * from './bot-notification';
+export * from './bot-conversations';
 export * from './routes';

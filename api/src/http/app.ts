@@ -12,6 +12,8 @@ import { openStore, type Store } from '../store';
 import { SyncService } from '../sync';
 import type { ApiServices } from './api-services';
 import { createAuthenticator } from './auth/authenticate';
+import { withBotCallers } from './auth/bot-caller';
+import { serveBotConversations } from './routes/bot-conversations';
 import { createEntraTokenVerifier } from './auth/entra-token';
 import { storeMemberDirectory } from './auth/store-member-directory';
 import { createConsentStates } from './consent/consent-state';
@@ -104,7 +106,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
 
   const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
   const verify = createEntraTokenVerifier({ authorityHost, audiences });
-  const authenticate = createAuthenticator(verify, storeMemberDirectory(store, detectProvider, logger));
+  const authenticate = withBotCallers(createAuthenticator(verify, storeMemberDirectory(store, detectProvider, logger)), { sharedSecret: config.notifySecret, store });
 
   const server = createHttpServer({ service: 'api', version, logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -138,6 +140,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   serveSyncRuns(server, authenticate, services);
   serveEmployees(server, authenticate, services);
   serveGraphNotifications(server, authenticate, changeNotifications);
+  serveBotConversations(server, authenticate, services);
   serveTab(server, config.tabDistDir);
 
   return {

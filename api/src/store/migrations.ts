@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { accessMigration } from './access-migration';
+import { botConversationsMigration } from './bot-conversations-migration';
 
 /**
  * Versioned migrations, in code so the built api carries them. Never edit a released
@@ -149,6 +150,8 @@ migrations['0003_graph_subscriptions'] = {
     await sql`drop table if exists graph_subscriptions`.execute(db);
   },
 };
+
+migrations['0005_bot_conversations'] = botConversationsMigration;
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

@@ -71,6 +71,14 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
       return row && { organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: 'owner', createdAt: row.created_at };
     },
 
+    /** Everyone who may use the organization's Users Sync, owner first. */
+    async list(organizationId: string): Promise<OrganizationMember[]> {
+      const rows = await db.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('name').execute();
+      return rows
+        .map((row) => ({ organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: row.role as MemberRole, createdAt: row.created_at }))
+        .sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner'));
+    },
+
     async add(organizationId: string, member: NewMember, role: MemberRole): Promise<void> {
       await db
         .insertInto('organization_members')

@@ -10,3 +10,8 @@ export interface Principal {
   email: string;
   role: Role;
 }
+
+/** The bot as a service, proven by the secret it shares with the api. */
+export interface BotServicePrincipal {
+  kind: 'bot-service';
+}
