@@ -22,8 +22,10 @@ const notification: BotNotification = { kind: 'sync_finished', organizationId: '
 describe('the bot hears from the api about sync runs', () => {
   const received: BotNotification[] = [];
   let base: string;
-  const app = createBotApp(loadBotConfig({ NOTIFY_SECRET: 'shared-secret-value' }), createLogger({ service: 'bot', level: 'silent', pretty: false }), '0.0.0', async (n) => {
-    received.push(n);
+  const app = createBotApp(loadBotConfig({ NOTIFY_SECRET: 'shared-secret-value' }), createLogger({ service: 'bot', level: 'silent', pretty: false }), '0.0.0', {
+    onNotification: async (n) => {
+      received.push(n);
+    },
   });
   beforeAll(async () => {
     base = `http://127.0.0.1:${await listen(app.server, 0, '127.0.0.1', 'BOT_PORT')}`;
