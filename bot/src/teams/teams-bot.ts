@@ -79,7 +79,11 @@ export function createTeamsTurns(handlers: TeamsBotHandlers) {
     },
   }));
 
-  const referenceOf = (activity: Activity): ConversationReferenceJson => ({ ...TurnContext.getConversationReference(activity) });
+  // Without the activity's id: what is sent later is a new message, not a reply threaded under this one.
+  const referenceOf = (activity: Activity): ConversationReferenceJson => {
+    const { activityId: _activityId, ...reference } = TurnContext.getConversationReference(activity);
+    return { ...reference };
+  };
   const reply = (context: TurnContext) => async (message: OutgoingMessage) => ({ id: (await context.sendActivity(toActivity(message)))?.id ?? '' });
 
   async function onTurn(context: TurnContext): Promise<void> {
