@@ -116,6 +116,24 @@ export function createTeamsTurns(handlers: TeamsBotHandlers) {
 }
 
 /**
+ * The public Azure Bot Service settings, with the Bot Connector's signing keys read from
+ * elsewhere. botbuilder takes any one of these as "configure everything yourself", so
+ * all are named: the values are botframework-connector's AuthenticationConstants.
+ */
+function publicCloudWithKeysAt(openIdMetadataUrl: string, tenantId: string | undefined) {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: `https://login.microsoftonline.com/${tenantId ?? 'botframework.com'}`,
+    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+    ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+    OAuthUrl: 'https://api.botframework.com',
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+    CallerId: 'urn:botframework:azure',
+  };
+}
+
+/**
  * The Teams bot: botbuilder's CloudAdapter (Bot Framework authentication when the bot
  * has credentials) and teamsfx's ConversationBot for Universal Actions (its card-action
  * handlers answer `adaptiveCard/action` invokes and write the new card back for
@@ -132,7 +150,7 @@ export function createTeamsBot(settings: TeamsBotSettings, handlers: TeamsBotHan
     MicrosoftAppPassword: settings.botPassword,
     MicrosoftAppType: settings.botTenantId ? 'SingleTenant' : 'MultiTenant',
     MicrosoftAppTenantId: settings.botTenantId,
-    ...(settings.openIdMetadataUrl ? { BotOpenIdMetadata: settings.openIdMetadataUrl } : {}),
+    ...(settings.openIdMetadataUrl ? publicCloudWithKeysAt(settings.openIdMetadataUrl, settings.botTenantId) : {}),
   });
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
