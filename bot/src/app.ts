@@ -5,7 +5,7 @@ import { createBotHandlers, type BotHandlers } from './bot-handlers';
 import type { Messenger } from './chat/chat';
 import type { DirectoryAnswers, OnboardingLinks } from './commands/chat-commands';
 import type { BotConfig } from './config';
-import { serveNotifications, type NotificationHandler } from './notifications/notify-route';
+import { serveNotifications, serveOnboardingInstructions, type NotificationHandler } from './notifications/notify-route';
 import { createTeamsBot } from './teams/teams-bot';
 
 export interface BotApp {
@@ -26,7 +26,8 @@ export interface BotAppOptions {
 
 /**
  * The bot's HTTP surface: Bot Framework activities on `/api/messages`, and the api's
- * news about runs on `/api/notify`.
+ * news about runs on `/api/notify`, and onboarding instructions to deliver on
+ * `/api/onboarding-instructions`.
  */
 export function createBotApp(config: BotConfig, logger: Logger, version: string, options: BotAppOptions = {}): BotApp {
   const server = createHttpServer({ service: 'bot', version, logger });
@@ -37,6 +38,7 @@ export function createBotApp(config: BotConfig, logger: Logger, version: string,
   const messenger: Messenger = {
     send: (reference, message) => teams!.messenger.send(reference, message),
     update: (reference, id, message) => teams!.messenger.update(reference, id, message),
+    startPersonalChat: (target, message) => teams!.messenger.startPersonalChat(target, message),
   };
   const handlers = createBotHandlers({
     api: options.api ?? httpUsersSyncApi({ apiUrl: config.apiUrl, sharedSecret: config.notifySecret }),
@@ -65,5 +67,6 @@ export function createBotApp(config: BotConfig, logger: Logger, version: string,
         logger.info({ kind: notification.kind, organizationId: notification.organizationId, runId: notification.run.id, ...outcome }, 'sync notice delivered');
       }),
   );
+  serveOnboardingInstructions(server, config.notifySecret, handlers.onboardingInstructions);
   return { server, handlers };
 }

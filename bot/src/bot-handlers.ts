@@ -5,6 +5,7 @@ import { createChatCommands, type DirectoryAnswers, type OnboardingLinks } from 
 import type { RunWatchSettings } from './commands/run-watch';
 import { approvalVerbs, createApprovalActions } from './notifications/approval-actions';
 import { createInstallations } from './notifications/installations';
+import { createOnboardingInstructions } from './notifications/onboarding-instructions';
 import { createSyncNotices } from './notifications/sync-notices';
 
 export interface BotHandlerSettings {
@@ -32,6 +33,7 @@ export function createBotHandlers(settings: BotHandlerSettings) {
   return {
     commands,
     notices: createSyncNotices({ api, messenger, tabUrl, logger }),
+    onboardingInstructions: createOnboardingInstructions({ api, messenger, logger }),
     turns: {
       onMessage: commands.handle,
       onInstallation: createInstallations({ api, tabUrl, logger }),

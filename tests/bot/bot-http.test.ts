@@ -97,7 +97,7 @@ describe('the bot over HTTP, in local mode, with a Bot Connector on loopback', (
     await fetch(`${base}/api/notify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-notify-secret': secret },
-      body: JSON.stringify({ kind: 'approval_needed', organizationId: 'org-1', tenantId, run: api.runs[0], wouldDeactivate: 30, activeEmployees: 100 } satisfies BotNotification),
+      body: JSON.stringify({ kind: 'approval_needed', organizationId: 'org-1', tenantId, run: api.runs[0]!, wouldDeactivate: 30, activeEmployees: 100 } satisfies BotNotification),
     });
     const cards = connector.calls.slice(before).filter((c) => c.kind === 'post');
     expect(cards).toHaveLength(2);

@@ -47,3 +47,37 @@ export type TenantAdmins = z.infer<typeof tenantAdminsSchema>;
  */
 export const BOT_TENANT_HEADER = 'x-bot-tenant-id';
 export const BOT_USER_HEADER = 'x-bot-user-object-id';
+
+/** How the bot can reach one person: their personal chat with it, or at least the Bot Connector address of their tenant. */
+export const personReachSchema = z
+  .object({
+    reference: z.record(z.string(), z.unknown()).nullable(),
+    /** The Bot Connector address seen in the tenant, to open a new 1:1 chat when the person has none yet. */
+    serviceUrl: z.string().nullable(),
+  })
+  .meta({ id: 'PersonReach' });
+export type PersonReach = z.infer<typeof personReachSchema>;
+
+/**
+ * The api asks the bot (`POST {BOT_URL}/api/onboarding-instructions`, shared secret) to
+ * send the Microsoft admin an onboarding link's instructions; the api found the person
+ * in the tenant by email through Graph.
+ */
+export const onboardingInstructionsSchema = z
+  .object({
+    tenantId: entraId,
+    recipientObjectId: entraId,
+    recipientEmail: z.string().max(320),
+    organizationName: z.string().max(256),
+    sharedBy: z.object({ name: z.string().max(256), email: z.string().max(320) }),
+    url: z.url(),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: 'OnboardingInstructions' });
+export type OnboardingInstructions = z.infer<typeof onboardingInstructionsSchema>;
+
+/** The bot's answer: whether the instructions reached the person, and if not why (for the tab: "copy the link"). */
+export const onboardingInstructionsDeliverySchema = z
+  .object({ delivered: z.boolean(), reason: z.string().nullable() })
+  .meta({ id: 'OnboardingInstructionsDelivery' });
+export type OnboardingInstructionsDelivery = z.infer<typeof onboardingInstructionsDeliverySchema>;

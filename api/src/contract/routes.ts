@@ -11,7 +11,7 @@ import {
 import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
 import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
 import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
-import { adminConversationsSchema, saveBotConversationSchema, tenantAdminsSchema } from './bot-conversations';
+import { adminConversationsSchema, personReachSchema, saveBotConversationSchema, tenantAdminsSchema } from './bot-conversations';
 
 /**
  * Who may call a route. Every route names one, and a test fails when a route is served
@@ -80,13 +80,14 @@ export const routes = {
   graphNotifications: { method: 'post', path: '/api/graph/notifications', summary: 'Microsoft Graph change notifications (users, groups); each starts an incremental sync', access: 'public', response: { kind: 'graph-webhook' } },
   graphLifecycle: { method: 'post', path: '/api/graph/lifecycle', summary: 'Microsoft Graph subscription lifecycle events (reauthorize, removed, missed)', access: 'public', response: { kind: 'graph-webhook' } },
 
-  listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
+  listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', botForPerson: true, query: employeeQuerySchema, response: json(employeePageSchema) },
   exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },
   getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
 
   saveBotConversation: { method: 'put', path: '/api/bot/conversations', summary: 'The bot was installed (personal chat or team): keep its conversation reference', access: 'bot', body: saveBotConversationSchema, response: { kind: 'empty', status: 204 } },
   removeBotConversation: { method: 'delete', path: '/api/bot/conversations/:tenantId/:scope/:targetId', summary: 'The bot was uninstalled: forget its conversation reference', access: 'bot', response: { kind: 'empty', status: 204 } },
   adminConversations: { method: 'get', path: '/api/bot/organizations/:organizationId/admin-conversations', summary: "Personal chats of the organization's admins who installed the bot (sync reports, approvals)", access: 'bot', response: json(adminConversationsSchema) },
+  personReach: { method: 'get', path: '/api/bot/tenants/:tenantId/people/:userObjectId/reach', summary: 'How the bot can reach a person: their personal chat, or their tenant’s Bot Connector address', access: 'bot', response: json(personReachSchema) },
   tenantAdmins: { method: 'get', path: '/api/bot/tenants/:tenantId/admins', summary: "Who administers Users Sync for a tenant (the bot's answer to a non-member)", access: 'bot', response: json(tenantAdminsSchema) },
 } as const satisfies Record<string, RouteDefinition>;
 

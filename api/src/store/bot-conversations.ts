@@ -54,6 +54,12 @@ export function botConversationRepository(db: Kysely<Database>, now: () => strin
       return row && toConversation(row);
     },
 
+    /** Any installation in the tenant: its Bot Connector address serves the whole tenant. */
+    async anyOfTenant(tenantId: string): Promise<BotConversation | undefined> {
+      const row = await db.selectFrom('bot_conversations').selectAll().where('tenant_id', '=', tenantId).orderBy('updated_at', 'desc').executeTakeFirst();
+      return row && toConversation(row);
+    },
+
     /** Personal chats of the organization's owner and admins: who receives sync reports and approvals. */
     async ofAdmins(organizationId: string): Promise<Array<BotConversation & { role: string; name: string }>> {
       const rows = await db

@@ -6,6 +6,7 @@ import {
   employeePageSchema,
   meSchema,
   microsoftConnectionSchema,
+  personReachSchema,
   NOTIFY_SECRET_HEADER,
   problemSchema,
   syncConfigurationSchema,
@@ -16,6 +17,7 @@ import {
   type AdminConversations,
   type Me,
   type MicrosoftConnection,
+  type PersonReach,
   type SaveBotConversation,
   type SyncConfiguration,
   type SyncRun,
@@ -51,6 +53,7 @@ export interface UsersSyncApi {
   removeConversation(tenantId: string, scope: 'personal' | 'team', targetId: string): Promise<void>;
   adminConversations(organizationId: string): Promise<AdminConversations['conversations']>;
   tenantAdmins(tenantId: string): Promise<TenantAdmins>;
+  personReach(tenantId: string, userObjectId: string): Promise<PersonReach>;
 }
 
 /** The api said no, with its stable code (the bot branches on it, never on the text). */
@@ -128,6 +131,7 @@ export function httpUsersSyncApi(settings: HttpUsersSyncApiSettings): UsersSyncA
     },
     adminConversations: async (organizationId) => (await call('GET', `/api/bot/organizations/${id(organizationId)}/admin-conversations`, adminConversationsSchema)).conversations,
     tenantAdmins: (tenantId) => call('GET', `/api/bot/tenants/${id(tenantId)}/admins`, tenantAdminsSchema),
+    personReach: (tenantId, userObjectId) => call('GET', `/api/bot/tenants/${id(tenantId)}/people/${id(userObjectId)}/reach`, personReachSchema),
   };
 }
 

@@ -42,6 +42,12 @@ export interface ChatTurn {
 export interface Messenger {
   send(reference: ConversationReferenceJson, message: OutgoingMessage): Promise<{ id: string }>;
   update(reference: ConversationReferenceJson, messageId: string, message: OutgoingMessage): Promise<void>;
+  /**
+   * Opens a 1:1 chat with a person who never wrote to the bot (their Entra object id, in
+   * their tenant, through the tenant's Bot Connector address) and sends the message. Teams
+   * refuses when the app is not installed for that person: that rejects.
+   */
+  startPersonalChat(target: { tenantId: string; aadObjectId: string; serviceUrl: string }, message: OutgoingMessage): Promise<{ id: string }>;
 }
 
 /** The bot was added to, or removed from, a personal chat or a team. */

@@ -175,6 +175,22 @@ export function createTeamsBot(settings: TeamsBotSettings, handlers: TeamsBotHan
         await context.updateActivity({ ...toActivity(message), id: messageId, type: ActivityTypes.Message });
       });
     },
+    // A 1:1 chat by Entra object id works in the personal scope once the app is installed for
+    // the person (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages).
+    async startPersonalChat(target, message) {
+      let id = '';
+      await adapter.createConversationAsync(
+        botAppId,
+        'msteams',
+        target.serviceUrl,
+        'https://api.botframework.com',
+        { isGroup: false, bot: { id: botAppId, name: 'Users Sync' }, members: [{ id: target.aadObjectId, name: '' }], tenantId: target.tenantId, channelData: { tenant: { id: target.tenantId } } },
+        async (context) => {
+          id = (await context.sendActivity(toActivity(message)))?.id ?? '';
+        },
+      );
+      return { id };
+    },
   };
 
   return {

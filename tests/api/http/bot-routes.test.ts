@@ -39,6 +39,16 @@ describe('the bot’s routes on the api', () => {
     expect((await api.call('DELETE', `/api/bot/conversations/${api.tenant.tenantId}/personal/${admin}`, { headers: bot() })).status).toBe(204);
   });
 
+  it('tells the bot how to reach a person: their personal chat, else their tenant’s Bot Connector address', async () => {
+    await api.call('PUT', '/api/bot/conversations', { headers: bot(), body: { tenantId: api.tenant.tenantId, scope: 'personal', targetId: 'reachable', reference: reference('reachable') } });
+    const known = await api.call<{ reference: unknown; serviceUrl: string | null }>('GET', `/api/bot/tenants/${api.tenant.tenantId}/people/reachable/reach`, { headers: bot() });
+    expect(known.body).toEqual({ reference: reference('reachable'), serviceUrl: 'https://smba.trafficmanager.net/emea/' });
+    const newcomer = await api.call('GET', `/api/bot/tenants/${api.tenant.tenantId}/people/never-talked/reach`, { headers: bot() });
+    expect(newcomer.body).toEqual({ reference: null, serviceUrl: 'https://smba.trafficmanager.net/emea/' });
+    const elsewhere = await api.call('GET', '/api/bot/tenants/00000000-0000-0000-0000-000000000000/people/x/reach', { headers: bot() });
+    expect(elsewhere.body).toEqual({ reference: null, serviceUrl: null });
+  });
+
   it('tells the bot who administers a tenant, and that an unknown tenant has nobody yet', async () => {
     const known = await api.call<{ organizationExists: boolean; admins: Array<{ email: string; role: string }> }>('GET', `/api/bot/tenants/${api.tenant.tenantId}/admins`, { headers: bot() });
     expect(known.body).toEqual({ organizationExists: true, admins: [expect.objectContaining({ email: api.adminUpn, role: 'owner' })] });
@@ -47,7 +57,7 @@ describe('the bot’s routes on the api', () => {
   });
 
   it('refuses the internal routes to a caller without the shared secret, or with a wrong one, and stores nothing', async () => {
-    for (const headers of [{}, { 'x-notify-secret': 'guess' }, { 'x-notify-secret': `${secret}x` }]) {
+    for (const headers of [{}, { 'x-notify-secret': 'guess' }, { 'x-notify-secret': `${secret}x` }] as Array<Record<string, string>>) {
       const res = await api.call<Problem>('PUT', '/api/bot/conversations', { headers, body: { tenantId: api.tenant.tenantId, scope: 'personal', targetId: 'intruder', reference: {} } });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('BOT_SECRET_INVALID');
@@ -63,14 +73,14 @@ describe('the bot’s routes on the api', () => {
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ email: api.adminUpn, role: 'owner' });
 
-    const notAllowed = await api.call<Problem>('GET', '/api/employees', { headers: forPerson(api.tenant.admin!.id) });
+    const notAllowed = await api.call<Problem>('GET', '/api/employees/export.csv', { headers: forPerson(api.tenant.admin!.id) });
     expect(notAllowed.status).toBe(403);
     expect(notAllowed.body.code).toBe('BOT_NOT_ALLOWED');
     const botForPerson = Object.entries(routes)
       .filter(([, r]) => 'botForPerson' in r)
       .map(([id]) => id)
       .sort();
-    expect(botForPerson).toEqual(['approveRun', 'cancelRun', 'connection', 'getConfiguration', 'getRun', 'getRunReport', 'listRuns', 'me', 'rejectRun', 'startRun']);
+    expect(botForPerson).toEqual(['approveRun', 'cancelRun', 'connection', 'getConfiguration', 'getRun', 'getRunReport', 'listEmployees', 'listRuns', 'me', 'rejectRun', 'startRun']);
   });
 
   it('refuses a person who is not a member, naming whom to ask, and a tenant nobody has set up', async () => {

@@ -1,4 +1,9 @@
-import * as AdaptiveCards from 'adaptivecards/dist/adaptivecards.js';
+import type * as AdaptiveCardsLibrary from 'adaptivecards';
+
+// The package's main entry is ES modules without file extensions, which Node (and so jest)
+// cannot load; its UMD bundle is the same library.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AdaptiveCards = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCardsLibrary;
 
 /**
  * Parses a rendered card with the `adaptivecards` library, as a host would, and lists

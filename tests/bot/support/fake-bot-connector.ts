@@ -22,6 +22,10 @@ export interface ConnectorCall {
  */
 export class FakeBotConnector {
   readonly calls: ConnectorCall[] = [];
+  /** 1:1 chats the bot opened (POST /v3/conversations), with their parameters. */
+  readonly created: Array<{ members: Array<{ id: string }>; tenantId?: string; isGroup?: boolean; id: string }> = [];
+  /** People for whom Teams refuses to open a chat (the app is not installed for them): 403. */
+  readonly notInstalledFor = new Set<string>();
   private readonly waiters: Array<() => void> = [];
   private nextId = 0;
 
@@ -42,6 +46,20 @@ export class FakeBotConnector {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v3/conversations') {
+        const parameters = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { members: Array<{ id: string }>; tenantId?: string; isGroup?: boolean };
+        const member = parameters.members[0]?.id ?? '';
+        if (this.notInstalledFor.has(member)) {
+          res.writeHead(403, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'Forbidden', message: 'The bot is not part of the conversation roster.' } }));
+          return;
+        }
+        const id = `a:created-${member}`;
+        this.created.push({ ...parameters, id });
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id }));
+        return;
+      }
       const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
       if (!match) {
         res.writeHead(404);

@@ -1,4 +1,4 @@
-import type { AdminConversations, MicrosoftConnection, SaveBotConversation, SyncConfiguration, SyncRun, TenantAdmins } from '@users-sync/api/contract';
+import type { AdminConversations, MicrosoftConnection, PersonReach, SaveBotConversation, SyncConfiguration, SyncRun, TenantAdmins } from '@users-sync/api/contract';
 import { ApiRefusal, type ActingPerson, type PersonApi, type SyncReport, type UsersSyncApi } from '@users-sync/bot/api-client/users-sync-api';
 
 export const tenantId = 'aaaaaaaa-1111-2222-3333-444444444444';
@@ -145,6 +145,14 @@ export class FakeUsersSyncApi implements UsersSyncApi {
         const member = this.members.find((m) => m.aadObjectId === c.targetId)!;
         return { ...c, installedAt: '2026-11-20T09:00:00.000Z', role: member.role, name: member.name };
       });
+  }
+
+  async personReach(tenant: string, userObjectId: string): Promise<PersonReach> {
+    this.calls.push(`personReach ${userObjectId}`);
+    const personal = this.conversations.get(`${tenant}/personal/${userObjectId}`);
+    const any = [...this.conversations.values()].find((c) => c.tenantId === tenant);
+    const serviceUrl = (personal ?? any)?.reference.serviceUrl;
+    return { reference: personal?.reference ?? null, serviceUrl: typeof serviceUrl === 'string' ? serviceUrl : null };
   }
 
   async tenantAdmins(tenant: string): Promise<TenantAdmins> {

@@ -21,6 +21,11 @@ export class RecordingMessenger implements Messenger {
   async update(reference: ConversationReferenceJson, id: string, message: OutgoingMessage) {
     this.updates.push({ reference, id, message });
   }
+  readonly opened: Array<{ target: { tenantId: string; aadObjectId: string; serviceUrl: string }; message: OutgoingMessage }> = [];
+  async startPersonalChat(target: { tenantId: string; aadObjectId: string; serviceUrl: string }, message: OutgoingMessage) {
+    this.opened.push({ target, message });
+    return { id: `opened-${this.opened.length}` };
+  }
 }
 
 /**

@@ -26,6 +26,13 @@ export function serveBotConversations(server: Server, authenticate: Authenticate
     };
   });
 
+  serveRoute(server, 'personReach', authenticate, async ({ params }) => {
+    const tenantId = (params.tenantId ?? '').toLowerCase();
+    const personal = await store.botConversations.find(tenantId, 'personal', params.userObjectId ?? '');
+    const serviceUrl = (personal ?? (await store.botConversations.anyOfTenant(tenantId)))?.reference.serviceUrl;
+    return { reference: personal?.reference ?? null, serviceUrl: typeof serviceUrl === 'string' ? serviceUrl : null };
+  });
+
   serveRoute(server, 'tenantAdmins', authenticate, async ({ params }) => {
     const organization = await store.members.organizationOfTenant((params.tenantId ?? '').toLowerCase());
     if (!organization) return { organizationExists: false, admins: [] };
