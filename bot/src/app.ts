@@ -33,12 +33,11 @@ export function createBotApp(config: BotConfig, logger: Logger, version: string,
   const server = createHttpServer({ service: 'bot', version, logger });
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
 
-  // The handlers write through the Teams adapter, which is built with them: bind late.
-  let teams: ReturnType<typeof createTeamsBot> | undefined;
+  // The handlers write through the Teams adapter, which is built with them: bound late.
   const messenger: Messenger = {
-    send: (reference, message) => teams!.messenger.send(reference, message),
-    update: (reference, id, message) => teams!.messenger.update(reference, id, message),
-    startPersonalChat: (target, message) => teams!.messenger.startPersonalChat(target, message),
+    send: (reference, message) => teams.messenger.send(reference, message),
+    update: (reference, id, message) => teams.messenger.update(reference, id, message),
+    startPersonalChat: (target, message) => teams.messenger.startPersonalChat(target, message),
   };
   const handlers = createBotHandlers({
     api: options.api ?? httpUsersSyncApi({ apiUrl: config.apiUrl, sharedSecret: config.notifySecret }),
@@ -49,7 +48,7 @@ export function createBotApp(config: BotConfig, logger: Logger, version: string,
     ...(options.onboardingLinks ? { onboardingLinks: options.onboardingLinks } : {}),
     ...(options.directoryAnswers ? { directoryAnswers: options.directoryAnswers } : {}),
   });
-  teams = createTeamsBot(
+  const teams = createTeamsBot(
     { botId: config.botId, botPassword: config.botPassword, botTenantId: config.botTenantId, logger, ...(options.openIdMetadataUrl ? { openIdMetadataUrl: options.openIdMetadataUrl } : {}) },
     handlers.turns,
   );

@@ -49,7 +49,7 @@ function toBotConfig(env: z.output<typeof botEnvironment>) {
     botTenantId: env.BOT_TENANT_ID,
     apiUrl: env.API_URL.replace(/\/+$/, ''),
     notifySecret: env.NOTIFY_SECRET,
-    /** "Open Users Sync": the tab inside Teams when the app id is known (deep link to a static tab), else its web address. */
+    /** "Open Users Sync": the tab inside Teams when the app id is known (deep link `https://teams.microsoft.com/l/entity/<appId>/<entityId>`, learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/deep-link-application), else its web address. */
     tabUrl: env.TEAMS_APP_ID ? `https://teams.microsoft.com/l/entity/${encodeURIComponent(env.TEAMS_APP_ID)}/${TAB_ENTITY_ID}` : `${publicUrl}/`,
     runPollMs: env.BOT_RUN_POLL_MS,
   };

@@ -35,10 +35,9 @@ export class FakeBotConnector {
   ) {}
 
   static async start(): Promise<FakeBotConnector> {
-    let connector: FakeBotConnector | undefined;
-    const server = http.createServer((req, res) => connector!.handle(req, res));
+    const server = http.createServer((req, res) => connector.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    connector = new FakeBotConnector(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const connector = new FakeBotConnector(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     return connector;
   }
 
