@@ -7,4 +7,5 @@ export * from './sync-runs';
 export * from './employees';
 export * from './bot-notification';
 export * from './bot-conversations';
+export * from './tab';
 export * from './routes';

@@ -30,11 +30,11 @@ describe('route table', () => {
     for (const route of Object.values(routes)) expect(['public', 'member', 'owner', 'bot']).toContain(route.access);
   });
 
-  it('keeps public only what must be: health, the OpenAPI document, Entra’s consent redirect and Graph’s notifications', () => {
+  it('keeps public only what must be: health, the OpenAPI document, the tab’s sign-in settings, Entra’s consent redirect and Graph’s notifications', () => {
     const open = Object.entries(routes)
       .filter(([, r]) => r.access === 'public')
       .map(([id]) => id)
       .sort();
-    expect(open).toEqual(['consentCallback', 'graphLifecycle', 'graphNotifications', 'health', 'openApi']);
+    expect(open).toEqual(['consentCallback', 'graphLifecycle', 'graphNotifications', 'health', 'openApi', 'tabSettings']);
   });
 });
