@@ -8,4 +8,6 @@ export * from './employees';
 export * from './bot-notification';
 export * from './bot-conversations';
 export * from './tab';
+export * from './dashboard';
+export * from './directory-presence';
 export * from './routes';

@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../config';
-import type { GraphReader, GraphWriter } from '../graph';
+import type { GraphReaderFactory } from '../graph';
+import type { ProviderVerdict } from '../provider/email-provider-rules';
 import type { ChangeNotifications } from '../jobs/change-notifications';
 import type { Logger } from '../service';
 import type { Store } from '../store';
@@ -7,13 +8,15 @@ import type { SyncJobs } from '../jobs/sync-jobs';
 import type { SyncService } from '../sync';
 import type { ConsentStates } from './consent/consent-state';
 
-/** Everything the routes need, built once at start and handed in (tests build their own). */
+/** Everything the routes need, built once by the composition root (`composition.ts`) and handed in. */
 export interface ApiServices {
   config: ApiConfig;
   logger: Logger;
   store: Store;
   /** A Graph reader for a customer tenant, with the app's credentials. */
-  graphFor(tenantId: string): GraphReader & GraphWriter;
+  graphFor: GraphReaderFactory;
+  /** Which email provider a domain uses (MX records, Entra discovery). */
+  detectProvider(domain: string): Promise<ProviderVerdict>;
   changeNotifications: ChangeNotifications;
   consentStates: ConsentStates;
   sync: SyncService;

@@ -1,8 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, OrganizationMemberTable } from './schema';
 
 export type MemberRole = 'owner' | 'admin';
+
+/**
+ * Where a member's role comes from. `directory_role`: an Entra directory role, re-checked on
+ * every token (it goes when the role goes); the others stay until changed by a person.
+ */
+export type MemberGrant = 'creator' | 'directory_role' | 'owner' | 'ownership';
+const grants: readonly MemberGrant[] = ['creator', 'directory_role', 'owner', 'ownership'];
+const grantOf = (text: string): MemberGrant => grants.find((g) => g === text) ?? 'owner';
+
+export type OwnershipAction = 'ownership_taken' | 'ownership_transferred' | 'directory_admin_removed';
+
+/** One line of an organization's audit log (who took or handed over ownership, and when). */
+export interface AuditEntry {
+  at: string;
+  action: OwnershipAction;
+  actorObjectId: string;
+  actorEmail: string;
+  detail: string;
+}
 
 const emailProviders = ['microsoft', 'google', 'other', 'unknown'] as const;
 const emailProviderOf = (text: string): (typeof emailProviders)[number] => emailProviders.find((p) => p === text) ?? 'unknown';
@@ -13,6 +32,7 @@ export interface OrganizationMember {
   email: string;
   name: string;
   role: MemberRole;
+  grantedBy: MemberGrant;
   createdAt: string;
 }
 
@@ -22,8 +42,18 @@ export interface NewMember {
   name: string;
 }
 
+function toMember(row: Selectable<OrganizationMemberTable>): OrganizationMember {
+  return { organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: row.role as MemberRole, grantedBy: grantOf(row.granted_by), createdAt: row.created_at };
+}
+
 /** The people who may use an organization's Users Sync, and the tenant its people sign in from. */
 export function organizationMemberRepository(db: Kysely<Database>, now: () => string) {
+  const audit = async (trx: Kysely<Database>, organizationId: string, action: OwnershipAction, actor: NewMember, detail: string) => {
+    await trx
+      .insertInto('organization_audit')
+      .values({ id: randomUUID(), organization_id: organizationId, at: now(), action, actor_object_id: actor.userObjectId, actor_email: actor.email, detail })
+      .execute();
+  };
   return {
     async organizationOfTenant(tenantId: string): Promise<{ id: string; name: string } | undefined> {
       return db.selectFrom('organizations').select(['id', 'name']).where('tenant_id', '=', tenantId).executeTakeFirst();
@@ -46,7 +76,7 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
           await trx.insertInto('organizations').values({ id, name, tenant_id: tenantId, created_at: at }).execute();
           await trx
             .insertInto('organization_members')
-            .values({ organization_id: id, user_object_id: owner.userObjectId, email: owner.email, name: owner.name, role: 'owner', created_at: at })
+            .values({ organization_id: id, user_object_id: owner.userObjectId, email: owner.email, name: owner.name, role: 'owner', granted_by: 'creator', created_at: at })
             .execute();
         });
         return id;
@@ -63,28 +93,69 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
         .where('organization_id', '=', organizationId)
         .where('user_object_id', '=', userObjectId)
         .executeTakeFirst();
-      return row && { organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: row.role as MemberRole, createdAt: row.created_at };
+      return row && toMember(row);
     },
 
     async owner(organizationId: string): Promise<OrganizationMember | undefined> {
       const row = await db.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).where('role', '=', 'owner').executeTakeFirst();
-      return row && { organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: 'owner', createdAt: row.created_at };
+      return row && toMember(row);
     },
 
     /** Everyone who may use the organization's Users Sync, owner first. */
     async list(organizationId: string): Promise<OrganizationMember[]> {
       const rows = await db.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('name').execute();
       return rows
-        .map((row) => ({ organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: row.role as MemberRole, createdAt: row.created_at }))
+        .map(toMember)
         .sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner'));
     },
 
-    async add(organizationId: string, member: NewMember, role: MemberRole): Promise<void> {
+    async add(organizationId: string, member: NewMember, role: Exclude<MemberRole, 'owner'>, grantedBy: Exclude<MemberGrant, 'creator' | 'ownership'>): Promise<void> {
       await db
         .insertInto('organization_members')
-        .values({ organization_id: organizationId, user_object_id: member.userObjectId, email: member.email, name: member.name, role, created_at: now() })
+        .values({ organization_id: organizationId, user_object_id: member.userObjectId, email: member.email, name: member.name, role, granted_by: grantedBy, created_at: now() })
         .onConflict((oc) => oc.columns(['organization_id', 'user_object_id']).doNothing())
         .execute();
+    },
+
+    /** An admin whose directory role was removed loses the rights it gave, and it is logged. */
+    async removeDirectoryAdmin(organizationId: string, member: NewMember): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .deleteFrom('organization_members')
+          .where('organization_id', '=', organizationId)
+          .where('user_object_id', '=', member.userObjectId)
+          .where('granted_by', '=', 'directory_role')
+          .where('role', '=', 'admin')
+          .executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 1) await audit(trx, organizationId, 'directory_admin_removed', member, `${member.email} no longer holds a Microsoft admin role: their admin rights ended.`);
+      });
+    },
+
+    /**
+     * Makes `to` the owner; the previous owner stays an admin (until someone removes them).
+     * One statement order under a unique index: two changes at once cannot leave two owners.
+     */
+    async changeOwner(organizationId: string, to: NewMember, action: 'ownership_taken' | 'ownership_transferred', actor: NewMember): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const previous = await trx.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).where('role', '=', 'owner').executeTakeFirst();
+        if (previous?.user_object_id === to.userObjectId) return;
+        if (previous) {
+          await trx.updateTable('organization_members').set({ role: 'admin', granted_by: 'owner' }).where('organization_id', '=', organizationId).where('user_object_id', '=', previous.user_object_id).execute();
+        }
+        await trx
+          .insertInto('organization_members')
+          .values({ organization_id: organizationId, user_object_id: to.userObjectId, email: to.email, name: to.name, role: 'owner', granted_by: 'ownership', created_at: now() })
+          .onConflict((oc) => oc.columns(['organization_id', 'user_object_id']).doUpdateSet({ role: 'owner', granted_by: 'ownership', email: to.email, name: to.name }))
+          .execute();
+        const from = previous ? previous.email : 'nobody';
+        await audit(trx, organizationId, action, actor, action === 'ownership_taken' ? `${to.email} took ownership from ${from}.` : `${from} handed ownership to ${to.email}.`);
+      });
+    },
+
+    /** Newest first. */
+    async auditLog(organizationId: string, limit = 100): Promise<AuditEntry[]> {
+      const rows = await db.selectFrom('organization_audit').selectAll().where('organization_id', '=', organizationId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((row) => ({ at: row.at, action: row.action as OwnershipAction, actorObjectId: row.actor_object_id, actorEmail: row.actor_email, detail: row.detail }));
     },
 
     async tenantName(organizationId: string): Promise<string | undefined> {
@@ -116,4 +187,3 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
   };
 }
 
-export type OrganizationMemberRepository = ReturnType<typeof organizationMemberRepository>;

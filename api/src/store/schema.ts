@@ -18,6 +18,7 @@ export interface Database {
   service_secrets: ServiceSecretTable;
   graph_subscriptions: GraphSubscriptionTable;
   bot_conversations: BotConversationTable;
+  organization_audit: OrganizationAuditTable;
 }
 
 export interface OrganizationTable {
@@ -143,6 +144,18 @@ export interface OrganizationMemberTable {
   name: string;
   role: string;
   created_at: string;
+  /** Where the role comes from: creator, directory_role (re-checked on every token), owner (added by hand), ownership. */
+  granted_by: Generated<string>;
+}
+
+export interface OrganizationAuditTable {
+  id: string;
+  organization_id: string;
+  at: string;
+  action: string;
+  actor_object_id: string;
+  actor_email: string;
+  detail: string;
 }
 
 export interface ConsentStateTable {

@@ -6,6 +6,7 @@ import { EmployeeDetail } from '../screens/employees/employee-detail';
 import { EmployeesPage } from '../screens/employees/employees-page';
 import { HeldRunBanner } from '../screens/microsoft/held-run-banner';
 import { MicrosoftSyncPage } from '../screens/microsoft/microsoft-sync-page';
+import { SomeoneMissing } from '../screens/someone-missing/someone-missing';
 import type { Session } from '../sign-in/session';
 import { navigate, useScreen, type Screen } from './navigation';
 
@@ -31,6 +32,7 @@ const useStyles = makeStyles({
 const sections = [
   { value: 'dashboard', label: 'Dashboard' },
   { value: 'employees', label: 'Employees' },
+  { value: 'missing', label: 'Someone missing?' },
   { value: 'history', label: 'Sync history' },
 ] as const;
 
@@ -55,8 +57,8 @@ export function AppShell({ session }: { session: Session }) {
         </div>
         <Menu>
           <MenuTrigger disableButtonEnhancement>
-            <Button appearance="subtle" icon={<Avatar name={me.user.name} size={24} />} aria-label={`Account: ${me.user.name} (${me.user.role})`}>
-              <span className="account-name">{me.user.name}</span>
+            <Button appearance="subtle" icon={<Avatar name={me.user.name} size={24} aria-hidden />}>
+              {me.user.name}
             </Button>
           </MenuTrigger>
           <MenuPopover>
@@ -100,6 +102,8 @@ function CurrentScreen({ screen }: { screen: Screen }) {
       return <EmployeesPage />;
     case 'employee':
       return <EmployeeDetail key={screen.employeeId} employeeId={screen.employeeId} />;
+    case 'missing':
+      return <SomeoneMissing />;
     case 'history':
       return (
         <Suspense fallback={<Spinner label="Loading the sync history…" />}>

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
+import { buildApiServices, type ApiOverrides } from '@users-sync/api/composition';
 import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
 import { close, createLogger, listen } from '@users-sync/api/service/index';
 import type { CreateTenantBody, RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
@@ -42,7 +43,7 @@ export class ApiHarness {
   ) {}
 
   static async start(
-    options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string; changeNotifications?: boolean } = {},
+    options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string; changeNotifications?: boolean; overrides?: ApiOverrides } = {},
   ): Promise<ApiHarness> {
     const emulator = options.emulator ?? (await startTestEmulator());
     const port = await freePort();
@@ -66,12 +67,14 @@ export class ApiHarness {
       ...(options.botUrl ? { BOT_URL: options.botUrl } : {}),
       ...(options.notifySecret ? { NOTIFY_SECRET: options.notifySecret } : {}),
     });
-    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', {
+    const services = await buildApiServices(config, createLogger({ service: 'api', level: 'silent', pretty: false }), {
       resolveMx: async () => [],
       notificationDebounceMs: 100,
       // Tests that count runs exactly turn Graph's notifications off: a change they make would start syncs of its own.
       changeNotifications: options.changeNotifications ?? true,
+      ...options.overrides,
     });
+    const app = createApiApp(services, '1.0.0');
     await listen(app.server, port, '127.0.0.1', 'API_PORT');
     await app.start();
     return new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir);

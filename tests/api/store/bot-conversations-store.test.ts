@@ -24,7 +24,7 @@ describeEachStore('the bot’s conversation references', (backend) => {
 
   it('hands back the personal chats of the organization’s admins only, not of other people, teams or other tenants', async () => {
     const organization = await store.members.createOrganization('t1', 'contoso.com', { userObjectId: 'ann', email: 'ann@contoso.com', name: 'Ann' });
-    await store.members.add(organization!, { userObjectId: 'bob', email: 'bob@contoso.com', name: 'Bob' }, 'admin');
+    await store.members.add(organization!, { userObjectId: 'bob', email: 'bob@contoso.com', name: 'Bob' }, 'admin', 'owner');
     await store.members.createOrganization('t2', 'fabrikam.com', { userObjectId: 'zoe', email: 'zoe@fabrikam.com', name: 'Zoe' });
     for (const [tenantId, scope, targetId] of [
       ['t1', 'personal', 'ann'],

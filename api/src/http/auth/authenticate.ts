@@ -22,12 +22,19 @@ export interface Membership {
 }
 
 /** Who belongs to which organization; the store implements it. */
+/** Global Administrator and Privileged Role Administrator: they may take ownership of their tenant's organization. */
+export const ownershipRoleIds = new Set(['62e90394-69f5-4237-9190-012177145e10', 'e8611ab8-c189-46e8-94e1-60213ab1f814']);
+
+export const holdsAny = (identity: { directoryRoleIds: readonly string[] }, roleIds: ReadonlySet<string>) => identity.directoryRoleIds.some((id) => roleIds.has(id));
+
 export interface MemberDirectory {
   /** The organization a tenant's people sign in to, with this person's role in it if they have one. */
-  membership(tenantId: string, userObjectId: string): Promise<{ organizationId: string; role: Role | null; ownerEmail: string } | undefined>;
+  membership(tenantId: string, userObjectId: string): Promise<{ organizationId: string; role: Role | null; fromDirectoryRole: boolean; ownerEmail: string } | undefined>;
   /** First sign-in from a tenant: the organization is created and this person owns it. */
   createOrganization(identity: EntraIdentity): Promise<Membership>;
-  addMember(organizationId: string, identity: EntraIdentity, role: Role): Promise<Membership>;
+  /** A Microsoft admin of the tenant joins as admin, for as long as their tokens carry the role. */
+  addDirectoryAdmin(organizationId: string, identity: EntraIdentity): Promise<Membership>;
+  removeDirectoryAdmin(organizationId: string, identity: EntraIdentity): Promise<void>;
 }
 
 const bearer = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)$/;
@@ -44,16 +51,23 @@ export function createAuthenticator(verify: (token: string) => Promise<EntraIden
     const match = typeof header === 'string' ? bearer.exec(header) : null;
     if (!match?.[1]) throw new ApiProblem(401, 'TOKEN_MISSING', 'Sign in to Users Sync: this request carried no access token.');
     const identity = await verify(match[1]);
+    // Guests sign in from another organization: they never create, join or own this one (and learn nothing of who owns it).
+    if (identity.guest) {
+      throw new ApiProblem(403, 'GUEST_NOT_ALLOWED', 'Guest accounts cannot use Users Sync for this organization. Sign in with an account of the organization itself.');
+    }
 
     let membership: Membership;
+    const isMicrosoftAdmin = holdsAny(identity, microsoftAdminRoleIds);
     const known = await members.membership(identity.tenantId, identity.objectId);
     if (!known) {
       membership = await members.createOrganization(identity);
-    } else if (known.role) {
+    } else if (known.role && !(known.fromDirectoryRole && !isMicrosoftAdmin)) {
       membership = { organizationId: known.organizationId, role: known.role };
-    } else if (identity.directoryRoleIds.some((id) => microsoftAdminRoleIds.has(id))) {
-      membership = await members.addMember(known.organizationId, identity, 'admin');
+    } else if (isMicrosoftAdmin) {
+      membership = await members.addDirectoryAdmin(known.organizationId, identity);
     } else {
+      // Rights an Entra role gave end with the role, at the first request after its removal.
+      if (known.role) await members.removeDirectoryAdmin(known.organizationId, identity);
       throw new ApiProblem(403, 'NOT_A_MEMBER', `You are not an administrator of Users Sync for your organization. Ask ${known.ownerEmail} to add you.`);
     }
 
@@ -68,6 +82,7 @@ export function createAuthenticator(verify: (token: string) => Promise<EntraIden
       name: identity.name,
       email: identity.email,
       role: membership.role,
+      directoryRoleIds: identity.directoryRoleIds,
     };
   };
 }

@@ -63,6 +63,7 @@ export function withBotCallers(authenticateMember: (req: Request, access: 'membe
     if (access === 'owner' && member.role !== 'owner') {
       throw new ApiProblem(403, 'OWNER_ONLY', 'Only the account owner can do this. Ask them to do it, or to make you the owner.');
     }
-    return { kind: 'member', organizationId: organization.id, tenantId, userObjectId, name: member.name, email: member.email, role: member.role };
+    // A chat carries no directory roles: what the person may do comes from their membership alone.
+    return { kind: 'member', organizationId: organization.id, tenantId, userObjectId, name: member.name, email: member.email, role: member.role, directoryRoleIds: [] };
   };
 }

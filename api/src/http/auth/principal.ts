@@ -9,6 +9,8 @@ export interface Principal {
   name: string;
   email: string;
   role: Role;
+  /** The Entra directory roles (template ids) the token carries, checked on this request. */
+  directoryRoleIds: readonly string[];
 }
 
 /** The bot as a service, proven by the secret it shares with the api. */
