@@ -6,6 +6,7 @@ export * from './sync-configuration';
 export * from './sync-runs';
 export * from './employees';
 export * from './bot-notification';
+export * from './bot-conversations';
 export * from './tab';
 export * from './dashboard';
 export * from './directory-presence';

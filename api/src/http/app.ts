@@ -3,6 +3,8 @@ import type { ApiRuntime } from '../composition';
 import { serveGraphNotifications } from './routes/graph-notifications';
 import { createHttpServer } from '../service';
 import { createAuthenticator } from './auth/authenticate';
+import { withBotCallers } from './auth/bot-caller';
+import { serveBotConversations } from './routes/bot-conversations';
 import { createEntraTokenVerifier } from './auth/entra-token';
 import { storeMemberDirectory } from './auth/store-member-directory';
 import { buildOpenApiDocument } from './openapi';
@@ -33,7 +35,7 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   const { clientId, authorityHost } = config.microsoft;
   const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
   const verify = createEntraTokenVerifier({ authorityHost, audiences });
-  const authenticate = createAuthenticator(verify, storeMemberDirectory(store, services.detectProvider, logger));
+  const authenticate = withBotCallers(createAuthenticator(verify, storeMemberDirectory(store, services.detectProvider, logger)), { sharedSecret: config.notifySecret, store });
 
   const server = createHttpServer({ service: 'api', version, logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -72,6 +74,7 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   serveEmployees(server, authenticate, services);
   serveDirectoryPresence(server, authenticate, services);
   serveGraphNotifications(server, authenticate, services.changeNotifications);
+  serveBotConversations(server, authenticate, services);
   serveTab(server, config.tabDistDir);
 
   return { ...runtime, server };

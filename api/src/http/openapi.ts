@@ -74,11 +74,12 @@ function operation(id: string, route: RouteDefinition): JsonSchema {
   return {
     operationId: id,
     summary: route.summary,
-    ...(route.access === 'public' ? { security: [] } : {}),
+    ...(route.access === 'public' ? { security: [] } : route.access === 'bot' ? { security: [{ botSecret: [] }] } : route.botForPerson ? { security: [{ entraBearer: [] }, { botSecret: [] }] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
     responses,
     'x-access': route.access,
+    ...(route.botForPerson ? { 'x-bot-for-person': true } : {}),
   };
 }
 
@@ -109,6 +110,12 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       schemas: components,
       securitySchemes: {
         entraBearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Entra ID access token for the Users Sync API (Teams SSO or MSAL)' },
+        botSecret: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-notify-secret',
+          description: 'The secret shared by the api and the bot (NOTIFY_SECRET). Acting for a person, the bot adds x-bot-tenant-id and x-bot-user-object-id from the verified activity.',
+        },
       },
     },
   };

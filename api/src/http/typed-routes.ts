@@ -3,12 +3,12 @@ import { type z } from 'zod';
 import { routes, type RouteDefinition, type RouteId } from '../contract';
 import { requestLogger } from '../service';
 import { ApiProblem, sendProblem } from './problem';
-import type { Principal } from './auth/principal';
+import type { BotServicePrincipal, Principal } from './auth/principal';
 
 type Route<Id extends RouteId> = (typeof routes)[Id];
 type QueryOf<R> = R extends { query: z.ZodType } ? z.output<R['query']> : Record<string, never>;
 type BodyOf<R> = R extends { body: z.ZodType } ? z.output<R['body']> : undefined;
-type PrincipalOf<R> = R extends { access: 'public' } ? undefined : Principal;
+type PrincipalOf<R> = R extends { access: 'public' } ? undefined : R extends { access: 'bot' } ? BotServicePrincipal : Principal;
 type ResultOf<R> = R extends { response: { kind: 'json'; schema: z.ZodType } } ? z.input<R['response']['schema']> : void;
 
 export interface RouteContext<Id extends RouteId> {
@@ -27,7 +27,8 @@ export interface RouteContext<Id extends RouteId> {
  */
 export type RouteHandler<Id extends RouteId> = (context: RouteContext<Id>) => Promise<ResultOf<Route<Id>>>;
 
-export type Authenticate = (req: Request, access: 'member' | 'owner') => Promise<Principal>;
+/** `botForPerson`: the route lets the bot act for the person it chats with. */
+export type Authenticate = (req: Request, access: 'member' | 'owner' | 'bot', options?: { botForPerson?: boolean }) => Promise<Principal | BotServicePrincipal>;
 
 /** Turns zod issues into per-field messages a form can show next to each field. */
 export function fieldProblems(error: z.ZodError): Record<string, string> {
@@ -47,7 +48,7 @@ export function serveRoute<Id extends RouteId>(server: Server, id: Id, authentic
   const route = routes[id] as RouteDefinition;
   server[route.method === 'delete' ? 'del' : route.method](route.path, async (req: Request, res: Response) => {
     try {
-      const principal = route.access === 'public' ? undefined : await authenticate(req, route.access);
+      const principal = route.access === 'public' ? undefined : await authenticate(req, route.access, { botForPerson: route.botForPerson === true });
       const query = route.query ? parseOr422(route.query, req.query ?? {}, 'query') : {};
       const body = route.body ? parseOr422(route.body, req.body ?? {}, 'body') : undefined;
       const result = await handler({

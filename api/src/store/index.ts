@@ -20,6 +20,7 @@ import { organizationMemberRepository } from './organization-members';
 import { runHistoryRepository } from './run-history';
 import { serviceSecretRepository } from './service-secrets';
 import { graphSubscriptionRepository } from './graph-subscriptions';
+import { botConversationRepository } from './bot-conversations';
 
 export * from './delta-states';
 export * from './employee-changes';
@@ -32,6 +33,7 @@ export * from './sync-runs';
 export * from './organization-members';
 export * from './employee-search';
 export * from './graph-subscriptions';
+export * from './bot-conversations';
 export { interruptedRunMessage, runSilence } from './active-runs';
 export type { Database } from './schema';
 
@@ -68,6 +70,7 @@ export interface Repositories {
   runHistory: ReturnType<typeof runHistoryRepository>;
   employeeSearch: ReturnType<typeof employeeSearchRepository>;
   subscriptions: ReturnType<typeof graphSubscriptionRepository>;
+  botConversations: ReturnType<typeof botConversationRepository>;
 }
 
 export interface Store extends Repositories {
@@ -99,6 +102,7 @@ function repositories(db: Kysely<Database>, now: () => string): Repositories {
     runHistory: runHistoryRepository(db, runs),
     employeeSearch: employeeSearchRepository(db),
     subscriptions: graphSubscriptionRepository(db, now),
+    botConversations: botConversationRepository(db, now),
   };
 }
 

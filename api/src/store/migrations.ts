@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { accessMigration } from './access-migration';
+import { botConversationsMigration } from './bot-conversations-migration';
 import { runLifecycleMigration } from './run-lifecycle-migration';
 import { trustMigration } from './trust-migration';
 
@@ -152,6 +153,7 @@ migrations['0003_graph_subscriptions'] = {
   },
 };
 
+migrations['0005_bot_conversations'] = botConversationsMigration;
 migrations['0008_run_lifecycle'] = runLifecycleMigration;
 migrations['0010_trust'] = trustMigration;
 

@@ -17,6 +17,7 @@ export interface Database {
   consent_states: ConsentStateTable;
   service_secrets: ServiceSecretTable;
   graph_subscriptions: GraphSubscriptionTable;
+  bot_conversations: BotConversationTable;
   organization_audit: OrganizationAuditTable;
 }
 
@@ -177,4 +178,15 @@ export interface GraphSubscriptionTable {
   client_state: string;
   expires_at: string;
   created_at: string;
+}
+
+export interface BotConversationTable {
+  tenant_id: string;
+  /** personal or team */
+  scope: string;
+  target_id: string;
+  /** The Bot Framework conversation reference, as JSON. */
+  reference: string;
+  installed_at: string;
+  updated_at: string;
 }

@@ -12,3 +12,8 @@ export interface Principal {
   /** The Entra directory roles (template ids) the token carries, checked on this request. */
   directoryRoleIds: readonly string[];
 }
+
+/** The bot as a service, proven by the secret it shares with the api. */
+export interface BotServicePrincipal {
+  kind: 'bot-service';
+}
