@@ -10,7 +10,7 @@ import { defaultRetrySettings, systemClock, type GraphClock, type RetrySettings 
 import { graphScope, tenantTokenSource, type AppTokenSource } from './tenant-token';
 
 export * from './graph-reader';
-export { graphScope, msalConfiguration, tenantTokenSource } from './tenant-token';
+export { forgetTenantTokens, graphScope, msalConfiguration, tenantTokenSource } from './tenant-token';
 export { retryAfterMs, type GraphClock } from './retry-policy';
 
 export interface GraphReaderOptions {

@@ -112,6 +112,17 @@ function applicationFor(credentials: TenantCredentials, logger?: Logger): Confid
   return application;
 }
 
+/**
+ * Drops the app tokens cached for a tenant. An app token carries the application
+ * permissions granted when it was issued (its `roles`), so one taken before an admin
+ * consent — or while consent was revoked — keeps being refused until it expires; after a
+ * new consent the next token must come from Entra.
+ */
+export function forgetTenantTokens(tenantId: string): void {
+  const wanted = tenantId.toLowerCase();
+  for (const key of [...applications.keys()]) if (key.split('|')[1] === wanted) applications.delete(key);
+}
+
 /** Client-credentials tokens for one tenant, through a cached MSAL confidential client. */
 export function tenantTokenSource(credentials: TenantCredentials, options: TenantTokenOptions = {}): AppTokenSource {
   if (!tenantPattern.test(credentials.tenantId)) {

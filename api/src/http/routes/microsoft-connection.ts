@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { requestedPermissions, type MicrosoftConnection } from '../../contract';
-import { GraphAuthenticationError, GraphError } from '../../graph';
+import { forgetTenantTokens, GraphAuthenticationError, GraphError } from '../../graph';
 import { requestLogger } from '../../service';
 import { ApiProblem } from '../problem';
 import { connectionStatusOf } from '../representations/connection-status';
@@ -96,6 +96,8 @@ async function completeConsent(
     };
   }
   try {
+    // The consent just given is only in tokens issued from now on.
+    forgetTenantTokens(tenantId);
     const organization = organizationSchema.parse(await services.graphFor(tenantId).get('/organization'));
     await services.store.connections.save(organizationId, tenantId, 'granted');
     await services.store.members.saveTenantName(organizationId, organization.value[0]?.displayName ?? null);
