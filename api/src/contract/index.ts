@@ -6,4 +6,7 @@ export * from './sync-configuration';
 export * from './sync-runs';
 export * from './employees';
 export * from './bot-notification';
+export * from './onboarding-links';
+export * from './csv-import';
+export * from './account-people';
 export * from './routes';

@@ -8,3 +8,5 @@ export * from './scope';
 export * from './group-tree';
 export * from './directory-diff';
 export * from './deletion-guard';
+export * from './onboarding-link';
+export * from './csv-import-plan';

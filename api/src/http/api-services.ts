@@ -6,6 +6,7 @@ import type { Store } from '../store';
 import type { SyncJobs } from '../jobs/sync-jobs';
 import type { SyncService } from '../sync';
 import type { ConsentStates } from './consent/consent-state';
+import type { OnboardingLinks } from './onboarding/onboarding-links';
 
 /** Everything the routes need, built once at start and handed in (tests build their own). */
 export interface ApiServices {
@@ -16,6 +17,8 @@ export interface ApiServices {
   graphFor(tenantId: string): GraphReader & GraphWriter;
   changeNotifications: ChangeNotifications;
   consentStates: ConsentStates;
+  /** "Share Onboarding Link": links, their consoles, their delivery in Teams. */
+  onboardingLinks: OnboardingLinks;
   sync: SyncService;
   syncJobs: SyncJobs;
   /** Aborted when the api begins to stop: long answers (event streams) end so the server can close. */

@@ -26,6 +26,10 @@ import { serveSyncRuns } from './routes/sync-runs';
 import { serveTab } from './tab-site';
 import { syncRunRepresentation } from './representations/sync-run';
 import type { ProviderVerdict } from '../provider/email-provider-rules';
+import { buildOnboardingLinks, type OnboardingLinkCourier } from './onboarding/onboarding-links';
+import { serveOnboardingLinks } from './routes/onboarding-links';
+import { serveCsvImport } from './routes/csv-import';
+import { serveAccountPeople } from './routes/account-people';
 
 export interface ApiApp {
   server: Server;
@@ -45,13 +49,17 @@ export interface ApiAppOptions {
   notificationDebounceMs?: number;
   /** False: no Graph change-notification subscriptions (tests that count runs exactly). */
   changeNotifications?: boolean;
+  /** Where "now" comes from for the store (tests move it to expire onboarding links). */
+  clock?: () => Date;
+  /** Delivers new onboarding links in Teams (the bot); without one the dialog says to copy the link. */
+  onboardingCourier?: OnboardingLinkCourier;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the api: storage, Graph access, the sync engine and its jobs, and the HTTP routes. */
 export async function createApiApp(config: ApiConfig, logger: Logger, version: string, options: ApiAppOptions = {}): Promise<ApiApp> {
-  const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store: Store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, clock: options.clock });
   const { clientId, clientSecret, authorityHost, graphBaseUrl } = config.microsoft;
   const graphFor = (tenantId: string) => {
     if (!clientId || !clientSecret) throw new ApiProblem(503, 'MICROSOFT_APP_NOT_CONFIGURED', 'Users Sync has no Microsoft app registration. Set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET, then restart.');
@@ -90,6 +98,8 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
 
   const shutdown = new AbortController();
   const detectProvider = (domain: string): Promise<ProviderVerdict> => detectEmailProvider(domain, { authorityHost, resolveMx: options.resolveMx });
+  const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
+  const verify = createEntraTokenVerifier({ authorityHost, audiences });
   const services: ApiServices = {
     config,
     logger,
@@ -100,11 +110,10 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     changeNotifications,
     shutdown: shutdown.signal,
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
+    onboardingLinks: await buildOnboardingLinks({ store, publicUrl: config.publicUrl, verifyEntraToken: verify, courier: options.onboardingCourier }),
   };
 
-  const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
-  const verify = createEntraTokenVerifier({ authorityHost, audiences });
-  const authenticate = createAuthenticator(verify, storeMemberDirectory(store, detectProvider, logger));
+  const authenticate = createAuthenticator(verify, storeMemberDirectory(store, detectProvider, logger), services.onboardingLinks);
 
   const server = createHttpServer({ service: 'api', version, logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -138,6 +147,9 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
   serveSyncRuns(server, authenticate, services);
   serveEmployees(server, authenticate, services);
   serveGraphNotifications(server, authenticate, changeNotifications);
+  serveOnboardingLinks(server, authenticate, services);
+  serveCsvImport(server, authenticate, services);
+  serveAccountPeople(server, authenticate, services);
   serveTab(server, config.tabDistDir);
 
   return {

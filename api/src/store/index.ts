@@ -20,6 +20,8 @@ import { organizationMemberRepository } from './organization-members';
 import { runHistoryRepository } from './run-history';
 import { serviceSecretRepository } from './service-secrets';
 import { graphSubscriptionRepository } from './graph-subscriptions';
+import { onboardingLinkRepository } from './onboarding-links';
+import { csvImportRepository } from './csv-imports';
 
 export * from './delta-states';
 export * from './employee-changes';
@@ -32,6 +34,8 @@ export * from './sync-runs';
 export * from './organization-members';
 export * from './employee-search';
 export * from './graph-subscriptions';
+export * from './onboarding-links';
+export * from './csv-imports';
 export type { Database } from './schema';
 
 export interface StoreOptions {
@@ -61,6 +65,8 @@ export interface Repositories {
   runHistory: ReturnType<typeof runHistoryRepository>;
   employeeSearch: ReturnType<typeof employeeSearchRepository>;
   subscriptions: ReturnType<typeof graphSubscriptionRepository>;
+  onboardingLinks: ReturnType<typeof onboardingLinkRepository>;
+  csvImports: ReturnType<typeof csvImportRepository>;
 }
 
 export interface Store extends Repositories {
@@ -90,6 +96,8 @@ function repositories(db: Kysely<Database>, now: () => string): Repositories {
     runHistory: runHistoryRepository(db, runs),
     employeeSearch: employeeSearchRepository(db),
     subscriptions: graphSubscriptionRepository(db, now),
+    onboardingLinks: onboardingLinkRepository(db, now),
+    csvImports: csvImportRepository(db, now),
   };
 }
 

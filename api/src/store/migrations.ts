@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { accessMigration } from './access-migration';
+import { onboardingMigration } from './onboarding-migration';
+import { csvImportMigration } from './csv-import-migration';
 
 /**
  * Versioned migrations, in code so the built api carries them. Never edit a released
@@ -149,6 +151,9 @@ migrations['0003_graph_subscriptions'] = {
     await sql`drop table if exists graph_subscriptions`.execute(db);
   },
 };
+
+migrations['0006_onboarding_links'] = onboardingMigration;
+migrations['0007_csv_import'] = csvImportMigration;
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

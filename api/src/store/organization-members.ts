@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, OrganizationMemberTable } from './schema';
 
 export type MemberRole = 'owner' | 'admin';
+/** How a person got their role. */
+export type RoleGrant = 'created_the_account' | 'microsoft_admin' | 'added_by_owner';
+const roleGrants: readonly RoleGrant[] = ['created_the_account', 'microsoft_admin', 'added_by_owner'];
+const roleGrantOf = (text: string | null): RoleGrant | null => roleGrants.find((g) => g === text) ?? null;
 
 const emailProviders = ['microsoft', 'google', 'other', 'unknown'] as const;
 const emailProviderOf = (text: string): (typeof emailProviders)[number] => emailProviders.find((p) => p === text) ?? 'unknown';
@@ -14,12 +18,28 @@ export interface OrganizationMember {
   name: string;
   role: MemberRole;
   createdAt: string;
+  grantedBy: RoleGrant | null;
+  /** Invited by email by the owner, not signed in yet. */
+  invited: boolean;
 }
 
 export interface NewMember {
   userObjectId: string;
   email: string;
   name: string;
+}
+
+function toMember(row: Selectable<OrganizationMemberTable>): OrganizationMember {
+  return {
+    organizationId: row.organization_id,
+    userObjectId: row.user_object_id,
+    email: row.email,
+    name: row.name,
+    role: row.role as MemberRole,
+    createdAt: row.created_at,
+    grantedBy: roleGrantOf(row.granted_by),
+    invited: row.invited_email !== null,
+  };
 }
 
 /** The people who may use an organization's Users Sync, and the tenant its people sign in from. */
@@ -46,7 +66,7 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
           await trx.insertInto('organizations').values({ id, name, tenant_id: tenantId, created_at: at }).execute();
           await trx
             .insertInto('organization_members')
-            .values({ organization_id: id, user_object_id: owner.userObjectId, email: owner.email, name: owner.name, role: 'owner', created_at: at })
+            .values({ organization_id: id, user_object_id: owner.userObjectId, email: owner.email, name: owner.name, role: 'owner', created_at: at, granted_by: 'created_the_account' })
             .execute();
         });
         return id;
@@ -56,27 +76,121 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
       }
     },
 
+    /** A member who may use the organization (not one the owner removed). */
     async find(organizationId: string, userObjectId: string): Promise<OrganizationMember | undefined> {
       const row = await db
         .selectFrom('organization_members')
         .selectAll()
         .where('organization_id', '=', organizationId)
         .where('user_object_id', '=', userObjectId)
+        .where('removed_at', 'is', null)
         .executeTakeFirst();
-      return row && { organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: row.role as MemberRole, createdAt: row.created_at };
+      return row && toMember(row);
+    },
+
+    /** Whether the owner removed this person (then signing in as a Microsoft admin does not bring them back). */
+    async wasRemoved(organizationId: string, userObjectId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('organization_members')
+        .select('removed_at')
+        .where('organization_id', '=', organizationId)
+        .where('user_object_id', '=', userObjectId)
+        .executeTakeFirst();
+      return Boolean(row?.removed_at);
     },
 
     async owner(organizationId: string): Promise<OrganizationMember | undefined> {
       const row = await db.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).where('role', '=', 'owner').executeTakeFirst();
-      return row && { organizationId: row.organization_id, userObjectId: row.user_object_id, email: row.email, name: row.name, role: 'owner', createdAt: row.created_at };
+      return row && toMember(row);
     },
 
-    async add(organizationId: string, member: NewMember, role: MemberRole): Promise<void> {
+    async add(organizationId: string, member: NewMember, role: MemberRole, grantedBy: RoleGrant = 'microsoft_admin'): Promise<void> {
       await db
         .insertInto('organization_members')
-        .values({ organization_id: organizationId, user_object_id: member.userObjectId, email: member.email, name: member.name, role, created_at: now() })
+        .values({ organization_id: organizationId, user_object_id: member.userObjectId, email: member.email, name: member.name, role, created_at: now(), granted_by: grantedBy })
         .onConflict((oc) => oc.columns(['organization_id', 'user_object_id']).doNothing())
         .execute();
+    },
+
+    /** Owner first, then admins by name; invited people (not signed in yet) included, removed ones not. */
+    async people(organizationId: string): Promise<OrganizationMember[]> {
+      const rows = await db.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).where('removed_at', 'is', null).execute();
+      return rows.map(toMember).sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'owner' ? -1 : 1));
+    },
+
+    /**
+     * The owner makes `email` an admin. Someone removed before comes back; someone who has
+     * not signed in yet is invited and joins at their first sign-in. False when that
+     * person already is an owner or admin.
+     */
+    async addAdminByEmail(organizationId: string, email: string): Promise<boolean> {
+      const address = email.toLowerCase();
+      const existing = await db
+        .selectFrom('organization_members')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where((eb) => eb.or([eb(eb.fn('lower', ['email']), '=', address), eb('invited_email', '=', address)]))
+        .execute();
+      if (existing.some((row) => row.removed_at === null)) return false;
+      const removed = existing[0];
+      if (removed) {
+        await db
+          .updateTable('organization_members')
+          .set({ removed_at: null, role: 'admin', granted_by: 'added_by_owner' })
+          .where('organization_id', '=', organizationId)
+          .where('user_object_id', '=', removed.user_object_id)
+          .execute();
+        return true;
+      }
+      await db
+        .insertInto('organization_members')
+        .values({ organization_id: organizationId, user_object_id: `invited:${address}`, email: address, name: address, role: 'admin', created_at: now(), granted_by: 'added_by_owner', invited_email: address })
+        .execute();
+      return true;
+    },
+
+    /** A person the owner invited by email signs in for the first time: the invitation becomes their membership. */
+    async acceptInvitation(organizationId: string, member: NewMember): Promise<boolean> {
+      const result = await db
+        .updateTable('organization_members')
+        .set({ user_object_id: member.userObjectId, email: member.email, name: member.name, invited_email: null })
+        .where('organization_id', '=', organizationId)
+        .where('invited_email', '=', member.email.toLowerCase())
+        .where('removed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Removes an admin (never the owner): an invitation disappears, a member is marked removed. False when there is no such admin. */
+    async removeAdmin(organizationId: string, userObjectId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('organization_members')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('user_object_id', '=', userObjectId)
+        .where('role', '=', 'admin')
+        .where('removed_at', 'is', null)
+        .executeTakeFirst();
+      if (!row) return false;
+      const target = db.updateTable('organization_members').where('organization_id', '=', organizationId).where('user_object_id', '=', userObjectId);
+      if (row.invited_email) await db.deleteFrom('organization_members').where('organization_id', '=', organizationId).where('user_object_id', '=', userObjectId).execute();
+      else await target.set({ removed_at: now() }).execute();
+      return true;
+    },
+
+    /**
+     * An organization with no tenant yet (made by the command line) takes the tenant of the
+     * Microsoft admin who signs in through its onboarding link. False when it has another
+     * tenant, or another organization has that one.
+     */
+    async adoptTenant(organizationId: string, tenantId: string): Promise<boolean> {
+      try {
+        const result = await db.updateTable('organizations').set({ tenant_id: tenantId }).where('id', '=', organizationId).where('tenant_id', 'is', null).executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      } catch {
+        // The unique tenant index: another organization is connected to this tenant.
+        return false;
+      }
     },
 
     async tenantName(organizationId: string): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
-import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
+import { createApiApp, type ApiApp, type ApiAppOptions } from '@users-sync/api/http/app';
 import { close, createLogger, listen } from '@users-sync/api/service/index';
 import type { CreateTenantBody, RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
 import { startTestEmulator } from '../../emulator/emulator-harness';
@@ -42,7 +42,16 @@ export class ApiHarness {
   ) {}
 
   static async start(
-    options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string; changeNotifications?: boolean } = {},
+    options: {
+      tenant?: CreateTenantBody;
+      emulator?: RunningEmulator;
+      databaseUrl?: string;
+      botUrl?: string;
+      notifySecret?: string;
+      changeNotifications?: boolean;
+      /** More of the app's options (a clock, an onboarding courier). */
+      app?: Pick<ApiAppOptions, 'clock' | 'onboardingCourier'>;
+    } = {},
   ): Promise<ApiHarness> {
     const emulator = options.emulator ?? (await startTestEmulator());
     const port = await freePort();
@@ -71,6 +80,7 @@ export class ApiHarness {
       notificationDebounceMs: 100,
       // Tests that count runs exactly turn Graph's notifications off: a change they make would start syncs of its own.
       changeNotifications: options.changeNotifications ?? true,
+      ...options.app,
     });
     await listen(app.server, port, '127.0.0.1', 'API_PORT');
     await app.start();

@@ -41,8 +41,15 @@ export function storeMemberDirectory(store: Store, detectProvider: (domain: stri
     },
 
     async addMember(organizationId, identity, role) {
-      await store.members.add(organizationId, member(identity), role);
+      await store.members.add(organizationId, member(identity), role, 'microsoft_admin');
       return { organizationId, role };
+    },
+
+    wasRemoved: (organizationId, userObjectId) => store.members.wasRemoved(organizationId, userObjectId),
+
+    async acceptInvitation(organizationId, identity) {
+      // The email claim only counts inside the organization's own tenant (membership() looked it up by tenant), whose admins control it.
+      return (await store.members.acceptInvitation(organizationId, member(identity))) ? { organizationId, role: 'admin' } : undefined;
     },
   };
 }
