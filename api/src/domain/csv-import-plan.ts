@@ -149,6 +149,8 @@ export interface PlannedChange {
   attributes: ImportedAttributes;
   status: 'active' | 'inactive';
   changedFields: Array<keyof ImportedAttributes | 'status'>;
+  /** The employee as the directory held it (null for a creation): what binds a preview to the directory as it was. */
+  before: { status: 'active' | 'inactive'; attributes: ImportedAttributes } | null;
 }
 
 export interface CsvImportPlan {
@@ -173,7 +175,7 @@ const formulaStart = /^[=+\-@]/;
  * exported file reads back as the values it was made from.
  */
 export function unescapeFormulaCell(value: string): string {
-  return value.length > 1 && value.startsWith("'") && formulaStart.test(value.slice(1)) ? value.slice(1) : value;
+  return value.length > 1 && value.startsWith("'") && /^[=+\-@\t\r]/.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 /** What applying the rows would do to the directory, with every row's errors. */
@@ -245,7 +247,7 @@ export function planCsvImport(rows: readonly CsvRow[], directory: readonly Direc
       plan.errors.push({ line: row.line, email, field: 'managerEmail', code: 'MANAGER_UNKNOWN', message: `The manager ${attributes.managerEmail} is neither in the file nor in the directory.` });
       continue;
     }
-    const change: PlannedChange = { line: row.line, employeeId: existing?.id ?? null, email, attributes, status, changedFields: [] };
+    const change: PlannedChange = { line: row.line, employeeId: existing?.id ?? null, email, attributes, status, changedFields: [], before: existing ? { status: existing.status, attributes: existing.attributes } : null };
     if (!existing) {
       plan.create.push(change);
       continue;
@@ -272,7 +274,7 @@ export function planCsvImport(rows: readonly CsvRow[], directory: readonly Direc
 
   for (const entry of directory) {
     if (!leaving.has(entry.attributes.email.toLowerCase())) continue;
-    plan.deactivate.push({ line: null, employeeId: entry.id, email: entry.attributes.email, attributes: entry.attributes, status: 'inactive', changedFields: ['status'] });
+    plan.deactivate.push({ line: null, employeeId: entry.id, email: entry.attributes.email, attributes: entry.attributes, status: 'inactive', changedFields: ['status'], before: { status: entry.status, attributes: entry.attributes } });
   }
   plan.errors.sort((a, b) => a.line - b.line);
   return plan;

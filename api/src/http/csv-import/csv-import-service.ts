@@ -17,7 +17,7 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
  * Applying recomputes the plan; any difference means the directory moved meanwhile.
  */
 function planDigest(plan: CsvImportPlan): string {
-  const summary = (changes: PlannedChange[]) => changes.map((c) => [c.employeeId, c.email, c.status, c.attributes]);
+  const summary = (changes: PlannedChange[]) => changes.map((c) => [c.employeeId, c.email, c.status, c.attributes, c.before]);
   return sha256(JSON.stringify([summary(plan.create), summary(plan.update), summary(plan.reactivate), summary(plan.deactivate), plan.unchanged, plan.errors.map((e) => [e.line, e.code])]));
 }
 
