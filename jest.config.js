@@ -35,7 +35,8 @@ module.exports = {
   projects: [
     project('api'),
     project('bot'),
-    project('tabs'),
+    // The tab's components render in jsdom; the api is mocked at the fetch boundary.
+    project('tabs', { testEnvironment: '<rootDir>/tests/tabs/support/jsdom-with-fetch.js', setupFiles: ['<rootDir>/tests/tabs/support/browser-globals.ts'] }),
     project('emulator'),
     project('e2e', { testTimeout: 180_000 }),
   ],

@@ -9,4 +9,5 @@ export * from './bot-notification';
 export * from './onboarding-links';
 export * from './csv-import';
 export * from './account-people';
+export * from './tab';
 export * from './routes';

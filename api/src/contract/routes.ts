@@ -25,11 +25,12 @@ import {
 } from './onboarding-links';
 import { csvImportAppliedSchema, csvImportPreviewSchema, csvImportQuerySchema, CSV_IMPORT_MAX_BYTES } from './csv-import';
 import { accountPeopleSchema, addAdminBodySchema } from './account-people';
+import { tabSettingsSchema } from './tab';
 
 /**
  * Who may call a route. Every route names one, and a test fails when a route is served
  * without being listed here, so no route is ever public by accident.
- * - public: anyone (health, the OpenAPI document, Entra's consent redirect — which is
+ * - public: anyone (health, the OpenAPI document, the tab's sign-in settings, Entra's consent redirect — which is
  *   protected by its signed, single-use `state` instead — and Graph's change
  *   notifications, which prove themselves with their subscription's `clientState`);
  * - member: a signed-in owner or admin of the organization the token's tenant selects;
@@ -67,6 +68,7 @@ const json = <S extends z.ZodType>(schema: S, status = 200) => ({ kind: 'json' a
 export const routes = {
   health: { method: 'get', path: '/healthz', summary: 'Liveness and version', access: 'public', response: json(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() })) },
   openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
+  tabSettings: { method: 'get', path: '/api/tab/settings', summary: "The tab's sign-in settings (client id, authority, api scope), so one build serves the emulator and Microsoft's cloud", access: 'public', response: json(tabSettingsSchema) },
   me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },
 
   connection: { method: 'get', path: '/api/microsoft/connection', summary: 'Microsoft 365 connection status', access: 'member', response: json(microsoftConnectionSchema) },

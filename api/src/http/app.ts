@@ -23,6 +23,7 @@ import { serveMe } from './routes/me';
 import { serveMicrosoftConnection } from './routes/microsoft-connection';
 import { serveSyncConfiguration } from './routes/sync-configuration';
 import { serveSyncRuns } from './routes/sync-runs';
+import { serveTabSettings } from './routes/tab-settings';
 import { serveTab } from './tab-site';
 import { syncRunRepresentation } from './representations/sync-run';
 import type { ProviderVerdict } from '../provider/email-provider-rules';
@@ -140,6 +141,7 @@ export async function createApiApp(config: ApiConfig, logger: Logger, version: s
     res.send(200, openApi);
     next();
   });
+  serveTabSettings(server, authenticate, services);
   serveMe(server, authenticate, services);
   serveMicrosoftConnection(server, authenticate, services);
   serveGroups(server, authenticate, services);

@@ -26,7 +26,10 @@ export interface AppRegistration {
   allowLoopbackRedirects: boolean;
   /** Graph application permissions the admin consent page asks for. */
   requiredPermissions: string[];
-  /** App ID URIs of the API this app exposes (Teams SSO: `api://host/{clientId}`). */
+  /**
+   * App ID URIs of the API this app exposes: Entra's default `api://{clientId}` (what the tab
+   * asks tokens for outside Teams) and Teams SSO's `api://host/{clientId}`.
+   */
   identifierUris: string[];
   /** Delegated scopes the API exposes (`access_as_user`). */
   exposedScopes: string[];
@@ -110,7 +113,8 @@ export class Cloud {
       redirectUris: input.redirectUris ?? [],
       allowLoopbackRedirects: input.allowLoopbackRedirects ?? true,
       requiredPermissions: input.requiredPermissions ?? [...DEFAULT_REQUIRED_PERMISSIONS],
-      identifierUris: input.identifierUris ?? [`api://localhost/${clientId}`],
+      // Entra's default App ID URI is api://{appId} (Graph's identifierUriConfiguration page calls it "the default URI").
+      identifierUris: input.identifierUris ?? [`api://${clientId}`, `api://localhost/${clientId}`],
       exposedScopes: input.exposedScopes ?? ['access_as_user'],
     };
     this.apps.set(clientId, app);

@@ -45,11 +45,11 @@ describe('route table', () => {
     expect(open).toEqual(['connection', 'getConfiguration', 'getRun', 'getRunReport', 'onboardingConsole', 'onboardingSignIn', 'runEvents', 'saveConfiguration', 'searchGroups', 'startConsent', 'startRun']);
   });
 
-  it('keeps public only what must be: health, the OpenAPI document, Entra’s consent redirect, Graph’s notifications and opening an onboarding link', () => {
+  it('keeps public only what must be: health, the OpenAPI document, the tab’s sign-in settings, Entra’s consent redirect, Graph’s notifications and opening an onboarding link', () => {
     const open = Object.entries(routes)
       .filter(([, r]) => r.access === 'public')
       .map(([id]) => id)
       .sort();
-    expect(open).toEqual(['consentCallback', 'describeOnboardingLink', 'graphLifecycle', 'graphNotifications', 'health', 'openApi', 'openOnboardingConsole']);
+    expect(open).toEqual(['consentCallback', 'describeOnboardingLink', 'graphLifecycle', 'graphNotifications', 'health', 'openApi', 'openOnboardingConsole', 'tabSettings']);
   });
 });

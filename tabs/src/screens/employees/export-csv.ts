@@ -1,0 +1,16 @@
+import { routes } from '@users-sync/api/contract';
+import { pathOf, problemFrom, type ApiClient } from '../../api/api-client';
+
+/** Downloads the directory as CSV: fetched with the bearer token, then saved from a blob URL. */
+export async function downloadEmployeesCsv(api: ApiClient): Promise<void> {
+  const response = await api.fetchRaw(pathOf(routes.exportEmployees), { headers: { accept: 'text/csv' } });
+  if (!response.ok) throw await problemFrom(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `employees-${new Date().toISOString().slice(0, 10)}.csv`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,85 @@
+import {
+  Avatar, Caption1, Spinner, Tag, TagPicker, TagPickerControl, TagPickerGroup, TagPickerInput, TagPickerList, TagPickerOption, Field,
+} from '@fluentui/react-components';
+import type { z } from 'zod';
+import type { groupSchema } from '@users-sync/api/contract';
+import { useEffect, useState } from 'react';
+import { useTab } from '../../api/api-context';
+import { useResource } from '../../api/use-resource';
+
+type Group = z.infer<typeof groupSchema>;
+
+function memberCount(group: Group): string {
+  if (group.memberCount === null) return 'member count unknown';
+  return `${group.memberCount.toLocaleString()} direct member${group.memberCount === 1 ? '' : 's'}`;
+}
+
+/**
+ * Chooses one or several Entra groups by name, with their member counts. Nested groups'
+ * members are included by the sync, so picking the top group is enough.
+ */
+export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: string[]; onChange: (ids: string[]) => void; error?: string }) {
+  const { api } = useTab();
+  const [search, setSearch] = useState('');
+  const [debounced, setDebounced] = useState('');
+  // Names of the chosen groups, kept even when a later search no longer lists them.
+  const [known, setKnown] = useState<Record<string, Group>>({});
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const groups = useResource((signal) => api.call('searchGroups', { query: { search: debounced || undefined }, signal }), debounced);
+  useEffect(() => {
+    if (groups.data) setKnown((previous) => ({ ...previous, ...Object.fromEntries(groups.data!.groups.map((g) => [g.id, g])) }));
+  }, [groups.data]);
+
+  const options = (groups.data?.groups ?? []).filter((group) => !selectedIds.includes(group.id));
+  return (
+    <Field
+      label="Groups to synchronize"
+      hint="Type to search your Entra groups by name. Members of groups nested inside them are included."
+      validationState={error ? 'error' : groups.state === 'error' ? 'error' : 'none'}
+      validationMessage={error ?? (groups.state === 'error' ? `${groups.problem.detail} (code ${groups.problem.code})` : undefined)}
+    >
+      <TagPicker
+        selectedOptions={selectedIds}
+        onOptionSelect={(_event, data) => {
+          onChange(data.selectedOptions);
+          setSearch('');
+        }}
+      >
+        <TagPickerControl aria-label="Chosen groups">
+          <TagPickerGroup aria-label="Chosen groups">
+            {selectedIds.map((id) => (
+              <Tag key={id} shape="rounded" value={id} media={<Avatar aria-hidden name={known[id]?.displayName ?? id} color="colorful" />}>
+                {known[id]?.displayName ?? id}
+              </Tag>
+            ))}
+          </TagPickerGroup>
+          <TagPickerInput aria-label="Search groups" value={search} onChange={(event) => setSearch(event.target.value)} placeholder={selectedIds.length ? '' : 'Search groups'} />
+        </TagPickerControl>
+        <TagPickerList>
+          {groups.state === 'loading' && !groups.data ? (
+            <Spinner size="tiny" label="Searching groups…" style={{ padding: 8 }} />
+          ) : options.length === 0 ? (
+            <Caption1 role="status" style={{ padding: 8, display: 'block' }}>
+              {debounced ? `No group matches “${debounced}”.` : 'No more groups to choose.'}
+            </Caption1>
+          ) : (
+            options.map((group) => (
+              <TagPickerOption
+                key={group.id}
+                value={group.id}
+                text={group.displayName}
+                media={<Avatar aria-hidden name={group.displayName} color="colorful" />}
+                secondaryContent={<Caption1>{memberCount(group)}</Caption1>}
+              >
+                {group.displayName}
+              </TagPickerOption>
+            ))
+          )}
+        </TagPickerList>
+      </TagPicker>
+    </Field>
+  );
+}

@@ -1,0 +1,59 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Dashboard, nextScheduledSync } from '@users-sync/tabs/screens/dashboard/dashboard';
+import { FakeApi, me, problem, renderWithApi, run } from './support/fake-api';
+import { configuration, connected, employeePage, notConnected } from './support/fixtures';
+
+function dashboardApi(overrides: { connection?: typeof connected } = {}) {
+  return new FakeApi()
+    .on('listEmployees', ({ query }) => ({ body: employeePage(query.get('status') === 'active' ? 88 : query.get('status') === 'inactive' ? 3 : query.get('source') === 'microsoft' ? 91 : 0) }))
+    .on('listRuns', { body: { runs: [run()], nextCursor: null } })
+    .on('connection', { body: overrides.connection ?? connected })
+    .on('getConfiguration', { body: configuration() });
+}
+
+describe('the dashboard', () => {
+  it('shows active and inactive employees, where they come from, and the last sync', async () => {
+    renderWithApi(<Dashboard />, dashboardApi());
+    expect(await screen.findByTestId('active-employees')).toHaveProperty('textContent', '88');
+    expect(screen.getByText('3')).toBeTruthy();
+    expect(screen.getByText('91 from Microsoft 365')).toBeTruthy();
+    expect(screen.getByText(/88 created · 0 updated · 0 deactivated · 2 skipped/)).toBeTruthy();
+    expect(screen.getByTestId('next-sync').textContent).toMatch(/Next scheduled check/);
+  });
+
+  it('offers Microsoft Users Sync first, recommended, when the email provider is Microsoft', async () => {
+    renderWithApi(<Dashboard />, dashboardApi({ connection: notConnected }));
+    const integrations = await screen.findAllByRole('heading', { level: 3 });
+    expect(integrations.map((h) => h.textContent)).toEqual(['Microsoft Users Sync', 'Add employees manually']);
+    expect(screen.getByText(/Recommended: your email is on Microsoft 365/)).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Set up Microsoft Users Sync' })).toBeTruthy();
+  });
+
+  it('puts the CSV import first for an organization on Google Workspace', async () => {
+    const google = me();
+    google.organization.providerDetection = { provider: 'google', domain: 'contoso.com', detectedAt: '2026-12-01T10:00:00.000Z' };
+    renderWithApi(<Dashboard />, dashboardApi(), { me: google });
+    const integrations = await screen.findAllByRole('heading', { level: 3 });
+    expect(integrations.map((h) => h.textContent)).toEqual(['Add employees manually', 'Microsoft Users Sync']);
+  });
+
+  it("says what went wrong and offers to try again when the api can't answer", async () => {
+    const api = dashboardApi().on('listRuns', problem(503, 'DATABASE_UNAVAILABLE', 'The database is not answering. Try again in a minute.'));
+    renderWithApi(<Dashboard />, api);
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText(/The database is not answering/)).toBeTruthy();
+    expect(within(alert).getByTestId('problem-code').textContent).toContain('DATABASE_UNAVAILABLE');
+    api.on('listRuns', { body: { runs: [], nextCursor: null } });
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText(/No sync yet/)).toBeTruthy();
+  });
+
+  it('puts the next scheduled check one interval after the last run, and none without a schedule', () => {
+    const last = run({ startedAt: new Date(Date.now() - 10 * 60_000).toISOString() });
+    const next = nextScheduledSync(configuration({ schedule: { intervalMinutes: 60 } }), last, true)!;
+    expect(Math.round((next.getTime() - Date.now()) / 60_000)).toBe(50);
+    expect(nextScheduledSync(configuration({ schedule: null }), last, true)).toBeNull();
+    expect(nextScheduledSync(configuration(), last, false)).toBeNull();
+  });
+});
