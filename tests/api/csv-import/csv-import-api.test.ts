@@ -16,7 +16,7 @@ describe('CSV import', () => {
   let microsoftEmployee: Employee;
 
   const upload = async <T>(route: string, body: Buffer | string, contentType = 'application/octet-stream'): Promise<ApiAnswer<T>> => {
-    const res = await fetch(`${api.baseUrl}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body });
+    const res = await fetch(`${api.baseUrl}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(typeof body === 'string' ? Buffer.from(body, 'utf8') : body) });
     const text = await res.text();
     let parsed: unknown = text;
     try {
