@@ -66,6 +66,7 @@ export const onboardingLinkDescriptionSchema = z
     message: z.string(),
   })
   .meta({ id: 'OnboardingLinkDescription' });
+export type OnboardingLinkDescription = z.infer<typeof onboardingLinkDescriptionSchema>;
 
 export const onboardingSessionSchema = z
   .object({
@@ -90,6 +91,7 @@ export const onboardingConsoleSchema = z
     contact: onboardingContactSchema,
   })
   .meta({ id: 'OnboardingConsole' });
+export type OnboardingConsole = z.infer<typeof onboardingConsoleSchema>;
 
 /** A Microsoft sign-in renews the session: the new one carries the signed-in work account. */
 export const onboardingSignedInSchema = z.object({ session: onboardingSessionSchema, console: onboardingConsoleSchema }).meta({ id: 'OnboardingSignedIn' });
