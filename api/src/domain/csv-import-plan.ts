@@ -1,3 +1,5 @@
+import type { EmployeeAttributes } from './employee';
+
 /**
  * The CSV import's rules, pure: which header feeds which field, what makes a row wrong,
  * and what applying the file would change. No parsing, no I/O.
@@ -81,22 +83,8 @@ export interface CsvRow {
   values: Partial<Record<CsvImportField, string>>;
 }
 
-/** What the directory keeps of an employee, as the import compares it. */
-export interface ImportedAttributes {
-  email: string;
-  givenName: string | null;
-  surname: string | null;
-  displayName: string | null;
-  department: string | null;
-  jobTitle: string | null;
-  officeLocation: string | null;
-  city: string | null;
-  country: string | null;
-  preferredLanguage: string | null;
-  employeeId: string | null;
-  companyName: string | null;
-  managerEmail: string | null;
-}
+/** What the directory keeps of an employee, as the import compares it: the manager is named by email. */
+export type ImportedAttributes = Omit<EmployeeAttributes, 'managerId'> & { managerEmail: string | null };
 
 const attributeOfField: Record<Exclude<CsvImportField, 'status'>, keyof ImportedAttributes> = {
   email: 'email',

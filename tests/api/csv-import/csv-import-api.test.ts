@@ -78,6 +78,8 @@ describe('CSV import', () => {
     expect(grace).toMatchObject({ displayName: 'Grace Hopper', office: 'Building 1\r\nFloor 2', source: 'csv', status: 'active', managerEmail: null });
     expect(imported.find((e) => e.email === 'alan@contoso.example')).toMatchObject({ department: 'Research; Theory', managerEmail: 'grace@contoso.example' });
     // The run keeps the per-employee change log, like a sync.
+    const alan = await api.call<{ employee: Employee }>('GET', `/api/employees/${imported.find((e) => e.email === 'alan@contoso.example')!.id}`, { token });
+    expect(alan.body.employee.managerEmail).toBe('grace@contoso.example');
     const detail = await api.call<{ changes: Array<{ action: string; runId: string }> }>('GET', `/api/employees/${grace.id}`, { token });
     expect(detail.body.changes).toEqual([expect.objectContaining({ action: 'created', runId: applied.body.run.id })]);
     const history = await api.call<{ runs: Run[] }>('GET', '/api/sync/runs', { token });

@@ -82,7 +82,7 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
     if (!employee) throw new ApiProblem(404, 'EMPLOYEE_NOT_FOUND', 'This employee does not exist in your directory. Search the employee list again.');
     const changes = await store.changes.list(principal.organizationId, { employeeId: employee.id, limit: 200 });
     return {
-      employee: employeeRepresentation(employee, await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId)),
+      employee: employeeRepresentation(employee, employee.importedManagerEmail ?? (await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId))),
       changes: changes.map(employeeChangeRepresentation),
     };
   });

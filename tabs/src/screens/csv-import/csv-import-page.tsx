@@ -11,6 +11,7 @@ import { navigate } from '../../shell/navigation';
 import { PageHeading } from '../../shell/page-heading';
 import { ProblemMessage } from '../../shell/problem-message';
 import { RunCounts } from '../microsoft/run-summary';
+import { downloadCsv } from '../employees/export-csv';
 
 const useStyles = makeStyles({
   step: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, backgroundColor: tokens.colorNeutralBackground1, padding: tokens.spacingHorizontalL, borderRadius: tokens.borderRadiusMedium },
@@ -23,19 +24,6 @@ async function upload<T>(api: ApiClient, path: string, file: Blob): Promise<T> {
   const response = await api.fetchRaw(path, { method: 'POST', headers: { 'content-type': 'application/octet-stream', accept: 'application/json' }, body: file });
   if (!response.ok) throw await problemFrom(response);
   return (await response.json()) as T;
-}
-
-async function download(api: ApiClient, path: string, fileName: string): Promise<void> {
-  const response = await api.fetchRaw(path, { headers: { accept: 'text/csv' } });
-  if (!response.ok) throw await problemFrom(response);
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 const MAX_MB = CSV_IMPORT_MAX_BYTES / (1024 * 1024);
@@ -95,7 +83,7 @@ export function CsvImportPage() {
           One row per employee. <b>Email</b> is required; first name, last name, department, job title, manager email, language, country, employee ID, office and company are optional. UTF-8, comma or semicolon, at most {MAX_MB} MB.
         </Body1>
         <div className={styles.row}>
-          <Button onClick={() => void download(api, pathOf(routes.csvImportTemplate), 'employees-template.csv').catch((error: unknown) => setProblem(asProblem(error)))}>Download the template</Button>
+          <Button onClick={() => void downloadCsv(api, pathOf(routes.csvImportTemplate), 'employees-template.csv').catch((error: unknown) => setProblem(asProblem(error)))}>Download the template</Button>
           <Button appearance="primary" disabled={busy !== null} onClick={() => input.current?.click()}>
             Choose a CSV file
           </Button>
