@@ -38,6 +38,8 @@ module.exports = {
     // The tab's components render in jsdom; the api is mocked at the fetch boundary.
     project('tabs', { testEnvironment: '<rootDir>/tests/tabs/support/jsdom-with-fetch.js', setupFiles: ['<rootDir>/tests/tabs/support/browser-globals.ts'] }),
     project('emulator'),
+    // Each package test runs the real `npm run package` or `npm run serve` in a child process.
+    project('package', { testTimeout: 120_000 }),
     project('e2e', { testTimeout: 180_000 }),
   ],
   testTimeout: 30_000,

@@ -77,10 +77,12 @@ function Content({ boot, retry }: { boot: Boot; retry: () => void }) {
   const styles = useStyles();
   const [runsVersion, setRunsVersion] = useState(0);
   const runsChanged = useCallback(() => setRunsVersion((v) => v + 1), []);
+  // One client per signed-in session: screens follow runs with it, and must not restart when the runs change.
+  const api = useMemo(() => (boot.step === 'signed-in' ? createApiClient(boot.signIn.session.token) : null), [boot]);
   const tab = useMemo(() => {
-    if (boot.step !== 'signed-in') return null;
-    return { api: createApiClient(boot.signIn.session.token), me: boot.me, host: boot.signIn.session.host, runsVersion, runsChanged };
-  }, [boot, runsVersion, runsChanged]);
+    if (boot.step !== 'signed-in' || !api) return null;
+    return { api, me: boot.me, host: boot.signIn.session.host, runsVersion, runsChanged };
+  }, [api, boot, runsVersion, runsChanged]);
 
   if (boot.step === 'signed-in' && tab) {
     return (

@@ -58,8 +58,8 @@ export function AppShell({ session }: { session: Session }) {
         </div>
         <Menu>
           <MenuTrigger disableButtonEnhancement>
-            <Button appearance="subtle" icon={<Avatar name={me.user.name} size={24} />} aria-label={`Account: ${me.user.name} (${me.user.role})`}>
-              <span className="account-name">{me.user.name}</span>
+            <Button appearance="subtle" icon={<Avatar name={me.user.name} size={24} aria-hidden />}>
+              {me.user.name}
             </Button>
           </MenuTrigger>
           <MenuPopover>

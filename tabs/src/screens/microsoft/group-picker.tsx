@@ -1,5 +1,5 @@
 import {
-  Avatar, Caption1, Spinner, Tag, TagPicker, TagPickerControl, TagPickerGroup, TagPickerInput, TagPickerList, TagPickerOption, Field,
+  Caption1, Spinner, Tag, TagPicker, TagPickerControl, TagPickerGroup, TagPickerInput, TagPickerList, TagPickerOption, Field,
 } from '@fluentui/react-components';
 import type { z } from 'zod';
 import type { groupSchema } from '@users-sync/api/contract';
@@ -21,6 +21,7 @@ function memberCount(group: Group): string {
 export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: string[]; onChange: (ids: string[]) => void; error?: string }) {
   const { api } = useTab();
   const [search, setSearch] = useState('');
+  const [open, setOpen] = useState(false);
   const [debounced, setDebounced] = useState('');
   // Names of the chosen groups, kept even when a later search no longer lists them.
   const [known, setKnown] = useState<Record<string, Group>>({});
@@ -42,21 +43,26 @@ export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: str
       validationMessage={error ?? (groups.state === 'error' ? `${groups.problem.detail} (code ${groups.problem.code})` : undefined)}
     >
       <TagPicker
+        open={open}
+        onOpenChange={(_event, data) => setOpen(data.open)}
         selectedOptions={selectedIds}
         onOptionSelect={(_event, data) => {
           onChange(data.selectedOptions);
           setSearch('');
         }}
       >
-        <TagPickerControl aria-label="Chosen groups">
+        <TagPickerControl>
           <TagPickerGroup aria-label="Chosen groups">
             {selectedIds.map((id) => (
-              <Tag key={id} shape="rounded" value={id} media={<Avatar aria-hidden name={known[id]?.displayName ?? id} color="colorful" />}>
+              <Tag key={id} shape="rounded" value={id}>
                 {known[id]?.displayName ?? id}
               </Tag>
             ))}
           </TagPickerGroup>
-          <TagPickerInput aria-label="Search groups" value={search} onChange={(event) => setSearch(event.target.value)} placeholder={selectedIds.length ? '' : 'Search groups'} />
+          <TagPickerInput aria-label="Search groups" value={search} onChange={(event) => {
+              setSearch(event.target.value);
+              setOpen(true);
+            }} placeholder={selectedIds.length ? '' : 'Search groups'} />
         </TagPickerControl>
         <TagPickerList>
           {groups.state === 'loading' && !groups.data ? (
@@ -71,7 +77,6 @@ export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: str
                 key={group.id}
                 value={group.id}
                 text={group.displayName}
-                media={<Avatar aria-hidden name={group.displayName} color="colorful" />}
                 secondaryContent={<Caption1>{memberCount(group)}</Caption1>}
               >
                 {group.displayName}

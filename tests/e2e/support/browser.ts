@@ -1,0 +1,44 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumInstalled = existsSync(chromiumPath);
+
+/**
+ * Debian's Chromium, headless, trusting the emulator's certificate by its public key
+ * (`--ignore-certificate-errors-spki-list`) and nothing else: every other certificate
+ * error still fails, as in a person's browser that trusts the development CA.
+ */
+export async function launchChromium(dataDir: string): Promise<Browser> {
+  const leaf = new X509Certificate(readFileSync(path.join(dataDir, 'certs', 'localhost.pem')));
+  const spki = createHash('sha256').update(leaf.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', `--ignore-certificate-errors-spki-list=${spki}`],
+  });
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+/** axe-core's serious and critical violations on what the page shows now. */
+export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    // Fluent's focus management (tabster) puts invisible sentinels at the edges of focus
+    // zones; they hand the focus on as soon as they get it, so axe's aria-hidden-focus
+    // does not apply to them.
+    const context = { exclude: [['[data-tabster-dummy]']] };
+    const result = await (window as unknown as { axe: { run: (context: object, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run(context, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
