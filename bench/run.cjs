@@ -13,4 +13,5 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 
-require(path.resolve(__dirname, process.argv[2] ?? 'sync.bench.ts'));
+// The first argument that is not a flag names the benchmark; flags (--publish) are the benchmark's own.
+require(path.resolve(__dirname, process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'sync.bench.ts'));

@@ -3,7 +3,7 @@
 // foreground command. Builds what is missing or stale first, waits for each /healthz,
 // prints one line per process, and stops every child on Ctrl-C or SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -17,6 +17,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const localEnvFile = path.join(root, 'env', '.env.local');
 const env = { ...(existsSync(localEnvFile) ? parseDotenv(readFileSync(localEnvFile)) : {}), ...process.env };
 const HEALTH_DEADLINE_MS = 60_000;
+// Where the api keeps its data; the command line finds the running emulator's settings here.
+const localEmulatorFile = path.join(env.DATA_DIR || path.join(root, 'data'), 'local-microsoft.json');
 
 const color = process.stdout.isTTY ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
 
@@ -175,12 +177,21 @@ async function stopAll(exitCode) {
       }),
   );
   await Promise.all(waits);
+  rmSync(localEmulatorFile, { force: true });
   process.exit(exitCode);
 }
 
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
-process.on('SIGHUP', () => void stopAll(0));
+// The status says how it ended: 128 + the signal's number, as a shell reports it.
+process.on('SIGINT', () => void stopAll(130));
+process.on('SIGTERM', () => void stopAll(143));
+process.on('SIGHUP', () => void stopAll(129));
+
+// A SIGTERM to `npm start` alone may end npm without reaching this launcher: once the parent
+// is gone, stop every child rather than leave them holding their ports.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stopAll(143);
+}, 500).unref();
 
 // --- main --------------------------------------------------------------------------
 
@@ -202,7 +213,7 @@ const lines = [];
 let microsoft = {};
 let emulatorCa;
 if (useEmulator) {
-  const ready = await startChild('emulator', 'emulator/dist/cli.js', ['--port', String(ports.emulator), '--demo'], shared, { readyLine: true });
+  const ready = await startChild('emulator', 'emulator/dist/cli.js', ['--port', String(ports.emulator), '--demo', '--allow-http-loopback-notifications'], shared, { readyLine: true });
   emulatorCa = readFileSync(ready.caPath);
   await waitHealthy('emulator', `${ready.url}/healthz`, emulatorCa);
   microsoft = {
@@ -213,6 +224,7 @@ if (useEmulator) {
     // api and bot trust the emulator's development CA, exactly as they trust Microsoft's.
     NODE_EXTRA_CA_CERTS: ready.caPath,
   };
+  writeFileSync(localEmulatorFile, `${JSON.stringify({ clientId: ready.clientId, clientSecret: ready.clientSecret, url: ready.url, caPath: ready.caPath })}\n`, { mode: 0o600 });
   const tenant = ready.domain ? `  demo tenant ${ready.domain}` : '';
   lines.push(`emulator  ${ready.url}${tenant}`);
 }

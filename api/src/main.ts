@@ -1,4 +1,5 @@
 import { loadApiConfig } from './config';
+import { buildApiServices } from './composition';
 import { createApiApp } from './http/app';
 import { close, ConfigurationError, createLogger, listen, packageVersion, PortInUseError } from './service';
 import { StoreError } from './store';
@@ -7,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const version = packageVersion(__dirname);
   const logger = createLogger({ service: 'api', level: config.logLevel, pretty: config.env === 'development', version });
-  const app = await createApiApp(config, logger, version);
+  const app = createApiApp(await buildApiServices(config, logger), version);
   // Jobs first: a sync asked for as soon as the port opens must find the queue ready.
   await app.start();
   const port = await listen(app.server, config.port, config.host, 'API_PORT');

@@ -13,6 +13,10 @@ const emulatorSettings = z.object({
   seed: z.coerce.number().int(),
   /** `demo` seeds the company-like tenant `npm start` shows; `generated` uses the counts. */
   tenant: z.enum(['demo', 'generated', 'none']),
+  /** Deliver change notifications to http://localhost too (Graph wants https): for local development only. */
+  allowHttpLoopbackNotifications: z.boolean().optional(),
+  /** The latency cost model (emulator/README.md): `default` on, `off` answers at once. In-process emulators default to off. */
+  latency: z.enum(['default', 'off']).optional(),
 });
 
 export type EmulatorSettings = z.output<typeof emulatorSettings>;
@@ -34,6 +38,8 @@ export function readEmulatorSettings(argv: string[], env: NodeJS.ProcessEnv, rep
       demo: { type: 'boolean' },
       empty: { type: 'boolean' },
       'log-level': { type: 'string' },
+      'allow-http-loopback-notifications': { type: 'boolean' },
+      latency: { type: 'string' },
     },
     strict: true,
   });
@@ -47,10 +53,12 @@ export function readEmulatorSettings(argv: string[], env: NodeJS.ProcessEnv, rep
     groups: values.groups ?? 20,
     seed: values.seed ?? 1,
     tenant: values.empty ? 'none' : values.demo || !generated ? 'demo' : 'generated',
+    allowHttpLoopbackNotifications: values['allow-http-loopback-notifications'] ?? env.EMULATOR_ALLOW_HTTP_LOOPBACK_NOTIFICATIONS === 'true',
+    latency: values.latency ?? env.EMULATOR_LATENCY ?? 'default',
   };
   const parsed = emulatorSettings.safeParse(raw);
   if (!parsed.success) {
-    const names: Record<string, string> = { port: '--port / EMULATOR_PORT', host: '--host / EMULATOR_HOST', logLevel: '--log-level / LOG_LEVEL' };
+    const names: Record<string, string> = { port: '--port / EMULATOR_PORT', host: '--host / EMULATOR_HOST', logLevel: '--log-level / LOG_LEVEL', latency: '--latency / EMULATOR_LATENCY (default or off)' };
     const problems = parsed.error.issues.map((i) => {
       const key = String(i.path[0]);
       return `${names[key] ?? `--${key}`}: ${i.message}`;

@@ -4,10 +4,11 @@ import { SigningKeys } from './entra/signing-keys';
 import { TokenIssuer } from './entra/token-issuer';
 import { TenantFaults } from './faults/tenant-faults';
 import { GraphService } from './graph/graph-service';
+import { LatencyModel, type LatencySettingsInput } from './cost/latency-model';
 import { TrafficMeter } from './metering/traffic-meter';
 import { Cloud, type AppRegistration } from './tenants/cloud';
 import { GraphThrottle } from './throttling/graph-throttle';
-import { Webhooks } from './webhooks/subscriptions';
+import { Webhooks, type WebhookOptions } from './webhooks/subscriptions';
 
 /** Everything one running emulator holds, shared by the login, Graph and control surfaces. */
 export interface EmulatorState {
@@ -19,6 +20,7 @@ export interface EmulatorState {
   faults: TenantFaults;
   meter: TrafficMeter;
   webhooks: Webhooks;
+  latency: LatencyModel;
   graph: GraphService;
   /** The product's app registration (multi-tenant), consented in seeded tenants unless told otherwise. */
   defaultApp: AppRegistration;
@@ -26,17 +28,19 @@ export interface EmulatorState {
   base: () => string;
 }
 
-export async function createEmulatorState(logger: Logger, defaultApp: { clientId: string; clientSecret: string }, base: () => string): Promise<EmulatorState> {
+export async function createEmulatorState(logger: Logger, defaultApp: { clientId: string; clientSecret: string }, base: () => string, webhookOptions: WebhookOptions = {}, latencySettings: LatencySettingsInput = {}): Promise<EmulatorState> {
   const cloud = new Cloud();
   const keys = await SigningKeys.create();
   const issuer = new TokenIssuer(keys, base);
   const throttle = new GraphThrottle();
   const faults = new TenantFaults();
   const meter = new TrafficMeter();
-  const webhooks = new Webhooks(logger);
+  const webhooks = new Webhooks(logger, webhookOptions);
   cloud.onTenantAdded((tenant) => webhooks.attach(tenant));
-  const graph = new GraphService({ cloud, keys, throttle, faults, meter });
+  const latency = new LatencyModel(latencySettings);
+  const graph = new GraphService({ cloud, keys, throttle, faults, meter, latency });
   webhooks.addRoutes(graph.router);
-  const app = cloud.registerApp({ clientId: defaultApp.clientId, clientSecret: defaultApp.clientSecret, displayName: 'Users Sync' });
-  return { cloud, keys, issuer, signIn: new SignInState(), throttle, faults, meter, webhooks, graph, defaultApp: app, base };
+  // As appPackage/aad.manifest.json registers it: v2.0 access tokens for the api.
+  const app = cloud.registerApp({ clientId: defaultApp.clientId, clientSecret: defaultApp.clientSecret, displayName: 'Users Sync', accessTokenAcceptedVersion: 2 });
+  return { cloud, keys, issuer, signIn: new SignInState(), throttle, faults, meter, webhooks, latency, graph, defaultApp: app, base };
 }

@@ -38,7 +38,7 @@ export async function startEmulator(settings: EmulatorSettings, logger: Logger =
   let base = '';
   // Deterministic credentials per seed, so a restarted demo keeps the same app.
   const credentials = new SeededRandom(settings.seed + 1_000_003);
-  const state = await createEmulatorState(logger, { clientId: credentials.guid(), clientSecret: credentials.secret(40) }, () => base);
+  const state = await createEmulatorState(logger, { clientId: credentials.guid(), clientSecret: credentials.secret(40) }, () => base, { allowHttpLoopback: settings.allowHttpLoopbackNotifications ?? false }, { enabled: settings.latency === 'default' });
 
   const login = new Router();
   const loginContext = { cloud: state.cloud, keys: state.keys, issuer: state.issuer, signIn: state.signIn, base: () => base };

@@ -32,7 +32,7 @@ jest.setTimeout(180_000);
     page.setDefaultTimeout(30_000);
     page.on('console', (message) => {
       // Outside Teams, teams-js still asks Microsoft's CDN for its valid domains; this machine has no internet.
-      if (message.type() === 'error' && !/ERR_NAME_NOT_RESOLVED|validDomains/.test(message.text() + (message.location().url ?? ''))) consoleErrors.push(message.text());
+      if (message.type() === 'error' && !/ERR_NAME_NOT_RESOLVED|validDomains/.test(message.text() + (message.location().url ?? ''))) consoleErrors.push(`${message.text()} (${message.location().url})`);
     });
   }, 200_000);
 

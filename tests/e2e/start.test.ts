@@ -93,13 +93,47 @@ describe('npm start', () => {
 
       const children = descendants(launcher.pid!);
       expect(children.length).toBeGreaterThanOrEqual(3);
+      // The command line finds the emulator npm start runs, with nothing to set.
+      expect(JSON.parse(readFileSync(path.join(dataDir, 'local-microsoft.json'), 'utf8'))).toMatchObject({ url: `https://localhost:${ports.EMULATOR_PORT}` });
       launcher.kill('SIGINT');
       await new Promise((resolve) => launcher.once('exit', resolve));
-      expect(launcher.exitCode).toBe(0);
+      // 128 + SIGINT's number, as a shell reports an interrupted command.
+      expect(launcher.exitCode).toBe(130);
       await new Promise((r) => setTimeout(r, 300));
       expect(children.filter(alive)).toEqual([]);
     } finally {
       if (launcher.exitCode === null) launcher.kill('SIGKILL');
+    }
+  });
+
+  it('stops every child when SIGTERM reaches npm alone (as a container runtime sends it), leaving no port taken', async () => {
+    const ports = { EMULATOR_PORT: await freePort(), API_PORT: await freePort(), BOT_PORT: await freePort() };
+    let output = '';
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: repositoryRoot,
+      env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DATA_DIR: dataDir, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    npm.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitFor(() => output, /Press Ctrl-C to stop/, npm, 150_000);
+      const children = descendants(npm.pid!);
+      expect(children.length).toBeGreaterThanOrEqual(4);
+      process.kill(npm.pid!, 'SIGTERM');
+      const stopped = Date.now();
+      while (children.some(alive) && Date.now() - stopped < 15_000) await new Promise((r) => setTimeout(r, 200));
+      expect(children.filter(alive)).toEqual([]);
+      for (const port of Object.values(ports)) {
+        const free = await new Promise<boolean>((resolve) => {
+          const probe = net.createServer().once('error', () => resolve(false));
+          probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+        });
+        expect(free).toBe(true);
+      }
+    } finally {
+      for (const pid of descendants(npm.pid!)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      if (npm.exitCode === null) npm.kill('SIGKILL');
     }
   });
 

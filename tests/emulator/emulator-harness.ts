@@ -3,9 +3,13 @@ import { startEmulator, type CreateTenantBody, type RunningEmulator, type Tenant
 import { testCertificateDir } from '../support/dev-certificate-path';
 import { readAnswer, type HttpAnswer } from '../support/http-answer';
 
-/** An in-process emulator over real HTTPS (the dev CA is trusted by jest's setup), with no tenant until a test seeds one. */
+/**
+ * An in-process emulator over real HTTPS (the dev CA is trusted by jest's setup), with no
+ * tenant until a test seeds one. Tests receive change notifications on http://127.0.0.1, as
+ * `npm start` does; Graph itself wants https.
+ */
 export async function startTestEmulator(): Promise<RunningEmulator> {
-  return startEmulator({ port: 0, host: '127.0.0.1', dataDir: path.dirname(testCertificateDir), logLevel: 'silent', users: 0, groups: 0, seed: 1, tenant: 'none' });
+  return startEmulator({ port: 0, host: '127.0.0.1', dataDir: path.dirname(testCertificateDir), logLevel: 'silent', users: 0, groups: 0, seed: 1, tenant: 'none', allowHttpLoopbackNotifications: true });
 }
 
 export interface SeededTenant extends TenantSummary {

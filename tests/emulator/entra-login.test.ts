@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { RunningEmulator } from '@users-sync/emulator/index';
@@ -162,5 +162,27 @@ describe('Entra login endpoints', () => {
     const jwks = (await (await fetch(`${emulator.url}/${tenant.tenantId}/discovery/v2.0/keys`)).json()) as JSONWebKeySet;
     const { payload } = await jwtVerify(accessToken, createLocalJWKSet(jwks), { issuer, audience: `api://localhost/${tenant.app.clientId}` });
     expect(payload).toMatchObject({ scp: 'access_as_user', roles: ['Admin'], tid: tenant.tenantId, oid: tenant.admin!.id });
+  });
+
+  it('issues v1.0 tokens for an API whose registration leaves accessTokenAcceptedVersion unset, and v2.0 tokens when it says 2 (access-tokens)', async () => {
+    const jwks = (await (await fetch(`${emulator.url}/${tenant.tenantId}/discovery/v2.0/keys`)).json()) as JSONWebKeySet;
+    const unset = await emulator.control.registerApp({ displayName: 'Customer registration' });
+    const v1 = await emulator.control.token(tenant.tenantId, { user: tenant.admin!.userPrincipalName, clientId: unset.clientId, audience: `api://localhost/${unset.clientId}` });
+    expect(v1.issuer).toBe(`https://sts.windows.net/${tenant.tenantId}/`);
+    const { payload } = await jwtVerify(v1.accessToken, createLocalJWKSet(jwks), { issuer: v1.issuer, audience: `api://localhost/${unset.clientId}` });
+    expect(payload).toMatchObject({ ver: '1.0', appid: unset.clientId, upn: tenant.admin!.userPrincipalName, scp: 'access_as_user', tid: tenant.tenantId });
+    expect(payload).not.toHaveProperty('preferred_username');
+    const two = await emulator.control.registerApp({ displayName: 'Set to v2', accessTokenAcceptedVersion: 2 });
+    const v2 = await emulator.control.token(tenant.tenantId, { user: tenant.admin!.userPrincipalName, clientId: two.clientId, audience: `api://localhost/${two.clientId}` });
+    expect(decodeJwt(v2.accessToken)).toMatchObject({ ver: '2.0', iss: `${emulator.url}/${tenant.tenantId}/v2.0` });
+  });
+
+  it('publishes its signing key with the certificate that carries it (x5c), its thumbprint as kid and x5t', async () => {
+    const jwks = (await (await fetch(`${emulator.url}/${tenant.tenantId}/discovery/v2.0/keys`)).json()) as { keys: Array<{ kid: string; x5t: string; n: string; x5c: string[] }> };
+    const [key] = jwks.keys;
+    const certificate = new X509Certificate(Buffer.from(key!.x5c[0]!, 'base64'));
+    expect(certificate.publicKey.export({ format: 'jwk' }).n).toBe(key!.n);
+    expect(key!.x5t).toBe(Buffer.from(certificate.fingerprint.replace(/:/g, ''), 'hex').toString('base64url'));
+    expect(key!.kid).toBe(key!.x5t);
   });
 });

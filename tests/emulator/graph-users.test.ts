@@ -1,5 +1,5 @@
 import type { RunningEmulator } from '@users-sync/emulator/index';
-import { allPages, appToken, graph, seedTenant, startTestEmulator, type Page, type SeededTenant } from './emulator-harness';
+import { allPages, appToken, decodeJwt, graph, seedTenant, startTestEmulator, type Page, type SeededTenant } from './emulator-harness';
 
 describe('Graph /users', () => {
   let emulator: RunningEmulator;
@@ -110,13 +110,35 @@ describe('Graph /users', () => {
     expect(forged.body.error.code).toBe('InvalidAuthenticationToken');
   });
 
-  it('answers 403 Authorization_RequestDenied once consent is revoked, and works again when granted', async () => {
+  it('keeps honouring a token issued before consent was revoked until it expires, and answers 403 Authorization_RequestDenied to new ones (access-tokens)', async () => {
     await emulator.control.revokeConsent(tenant.tenantId, tenant.app.clientId);
-    const denied = await graph<{ error: { code: string; message: string } }>(emulator, tenant.token, '/users');
+    expect((await graph(emulator, tenant.token, '/users?$top=1')).status).toBe(200);
+    const fresh = await appToken(emulator, tenant.tenantId, tenant.app.clientId, tenant.app.clientSecret);
+    const denied = await graph<{ error: { code: string; message: string } }>(emulator, fresh, '/users');
     expect(denied.status).toBe(403);
     expect(denied.body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
     await emulator.control.grantConsent(tenant.tenantId, tenant.app.clientId);
-    expect((await graph(emulator, tenant.token, '/users?$top=1')).status).toBe(200);
+    const again = await appToken(emulator, tenant.tenantId, tenant.app.clientId, tenant.app.clientSecret);
+    expect((await graph(emulator, again, '/users?$top=1')).status).toBe(200);
+  });
+
+  it('issues tokens that live between 60 and 90 minutes, and lets them expire when the tenant clock moves on', async () => {
+    const answer = await fetch(`${emulator.url}/${tenant.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: tenant.app.clientId, client_secret: tenant.app.clientSecret, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' }),
+    });
+    const body = (await answer.json()) as { expires_in: number; access_token: string };
+    expect(body.expires_in).toBeGreaterThanOrEqual(3600);
+    expect(body.expires_in).toBeLessThanOrEqual(5400);
+    const claims = decodeJwt(body.access_token);
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(body.expires_in);
+    const other = await emulator.control.createTenant({ users: 3, groups: 0, seed: 31 });
+    const token = await appToken(emulator, other.tenantId, other.app.clientId, other.app.clientSecret);
+    await emulator.control.advanceClock(other.tenantId, 5401);
+    const expired = await graph<{ error: { code: string; message: string } }>(emulator, token, '/users');
+    expect(expired.status).toBe(401);
+    expect(expired.body.error).toMatchObject({ code: 'InvalidAuthenticationToken', message: expect.stringContaining('expired') });
   });
 
   it('answers 403 to an app consented without user permissions', async () => {

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningEmulator } from '@users-sync/emulator/index';
+import path from 'node:path';
+import { startEmulator } from '@users-sync/emulator/index';
+import { testCertificateDir } from '../support/dev-certificate-path';
 import { graph, seedTenant, startTestEmulator, type SeededTenant } from './emulator-harness';
 
 interface Received {
@@ -10,7 +13,7 @@ interface Received {
 }
 
 /** A local notification endpoint: echoes validation tokens (unless told not to) and records what arrives. */
-async function startReceiver(options: { echo: boolean }) {
+async function startReceiver(options: { echo: boolean; failNotifications?: boolean }) {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -30,7 +33,7 @@ async function startReceiver(options: { echo: boolean }) {
         res.end(validationToken);
         return;
       }
-      res.writeHead(202);
+      res.writeHead(options.failNotifications ? 500 : 202);
       res.end();
     });
   });
@@ -144,5 +147,90 @@ describe('Graph change notifications (webhooks)', () => {
     expect((await graph(emulator, tenant.token, '/subscriptions', { method: 'POST', body: { ...base, changeType: 'created' } })).status).toBe(400);
     const far = new Date(Date.now() + 41_761 * 60_000).toISOString();
     expect((await graph(emulator, tenant.token, '/subscriptions', { method: 'POST', body: { ...base, changeType: 'updated', expirationDateTime: far } })).status).toBe(400);
+  });
+});
+
+describe('change notifications as strict as Graph', () => {
+  let emulator: RunningEmulator;
+  let tenant: SeededTenant;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    tenant = await seedTenant(emulator, { users: 30, groups: 2, seed: 808 });
+    receiver = await startReceiver({ echo: true });
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await emulator.close();
+  });
+  afterEach(() => emulator.control.setNotificationTiming({}));
+
+  const inOneDay = () => new Date(Date.now() + 24 * 3600_000).toISOString();
+  const subscribe = (body: Record<string, unknown>) =>
+    graph<{ id: string; error?: { code: string; message: string } }>(emulator, tenant.token, '/subscriptions', { method: 'POST', body: { changeType: 'updated', resource: 'users', expirationDateTime: inOneDay(), ...body } });
+
+  it('wants https notification and lifecycle URLs (change-notifications-delivery-webhooks); http only to loopback, and only when development allows it', async () => {
+    const remote = await subscribe({ notificationUrl: 'http://example.com/notify' });
+    expect(remote.status).toBe(400);
+    expect(remote.body.error).toMatchObject({ code: 'ValidationError', message: expect.stringContaining('https') });
+    const remoteLifecycle = await subscribe({ notificationUrl: `${receiver.url}/notify`, lifecycleNotificationUrl: 'http://example.com/lifecycle' });
+    expect(remoteLifecycle.status).toBe(400);
+
+    const strict = await startEmulator({ port: 0, host: '127.0.0.1', dataDir: path.dirname(testCertificateDir), logLevel: 'silent', users: 0, groups: 0, seed: 2, tenant: 'none' });
+    try {
+      const strictTenant = await seedTenant(strict, { users: 5, groups: 0, seed: 3 });
+      const refused = await graph<{ error: { message: string } }>(strict, strictTenant.token, '/subscriptions', {
+        method: 'POST',
+        body: { changeType: 'updated', resource: 'users', expirationDateTime: inOneDay(), notificationUrl: `${receiver.url}/notify` },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain('https');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('retries a failed delivery with growing delays, and stops when the retry window is over (Graph: up to 4 hours)', async () => {
+    const failing = await startReceiver({ echo: true, failNotifications: true });
+    try {
+      await emulator.control.setNotificationTiming({ firstRetryDelayMs: 40, maxRetryDelayMs: 160, retryWindowMs: 700 });
+      const created = await subscribe({ notificationUrl: `${failing.url}/notify` });
+      expect(created.status).toBe(201);
+      const someone = (await emulator.control.users(tenant.tenantId, { limit: 3 })).value[2]!;
+      await emulator.control.updateUser(tenant.tenantId, someone.id, { jobTitle: 'Retried' });
+      const attempts = () => failing.received.filter((r) => r.path === '/notify' && r.validationToken === null).length;
+      await waitFor(() => (attempts() >= 3 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 1_200));
+      const settled = attempts();
+      expect(settled).toBeGreaterThanOrEqual(3);
+      // 40 + 80 + 160 + 160 + 160 ms fit in 700 ms: at most 6 attempts in all, then no more.
+      expect(settled).toBeLessThanOrEqual(6);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(attempts()).toBe(settled);
+      const times = (await emulator.control.deliveries(tenant.tenantId, created.body.id)).filter((d) => d.kind === 'notification').map((d) => Date.parse(d.at));
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      // Lower bounds only (a loaded machine makes gaps longer, never shorter): 40 ms, then 80 ms.
+      expect(gaps[0]!).toBeGreaterThanOrEqual(30);
+      expect(gaps[1]!).toBeGreaterThanOrEqual(70);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('sends reauthorizationRequired by itself before a subscription expires (change-notifications-lifecycle-events)', async () => {
+    await emulator.control.setNotificationTiming({ reauthorizationLeadMs: 25 * 3600_000 });
+    const created = await subscribe({ notificationUrl: `${receiver.url}/notify`, lifecycleNotificationUrl: `${receiver.url}/lifecycle`, clientState: 'life' });
+    expect(created.status).toBe(201);
+    const event = await waitFor(() => receiver.received.find((r) => r.path === '/lifecycle' && r.body?.value?.[0]?.subscriptionId === created.body.id));
+    expect(event.body!.value![0]).toMatchObject({ lifecycleEvent: 'reauthorizationRequired', clientState: 'life', tenantId: tenant.tenantId });
+  });
+
+  it('drops the app’s subscriptions with subscriptionRemoved when its consent is revoked', async () => {
+    const created = await subscribe({ notificationUrl: `${receiver.url}/notify`, lifecycleNotificationUrl: `${receiver.url}/lifecycle` });
+    expect(created.status).toBe(201);
+    await emulator.control.revokeConsent(tenant.tenantId, tenant.app.clientId);
+    const event = await waitFor(() => receiver.received.find((r) => r.path === '/lifecycle' && r.body?.value?.[0]?.lifecycleEvent === 'subscriptionRemoved' && r.body.value[0].subscriptionId === created.body.id));
+    expect(event).toBeDefined();
+    expect((await emulator.control.subscriptions(tenant.tenantId)).map((s) => s.id)).not.toContain(created.body.id);
   });
 });

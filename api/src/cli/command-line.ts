@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { buildApiServices } from '../composition';
 import { loadApiConfig } from '../config';
-import { type SyncScope, syncScopeSchema } from '../domain';
-import { createGraphReader } from '../graph';
+import { describeScope, type SyncScope, syncScopeSchema } from '../domain';
+import { hasAppCredentials, microsoftAppNotConfigured } from '../graph';
+import { createLogger } from '../service/logger';
 import { readEnvironment } from '../service/environment';
-import { type Store, openStore } from '../store';
-import { SyncService } from '../sync';
 
 /** A mistake in how the command was called, told in one line. */
 class UsageError extends Error {
@@ -17,6 +17,7 @@ const usage = `usage:
   users-sync scope set --org ID (--all | --group-name NAME | --groups ID,ID…)
   users-sync sync --org ID [--dry-run] [--full] [--json]
   users-sync runs --org ID [--json]
+  users-sync cancel --org ID --run RUN_ID
   users-sync approve --org ID --run RUN_ID
   users-sync reject --org ID --run RUN_ID
   users-sync employees --org ID [--json]`;
@@ -46,6 +47,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 export interface CommandLineIo {
   out: { write(text: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C or SIGTERM: a sync in progress ends cancelled rather than left running. */
+  signal?: AbortSignal;
 }
 
 /** Runs one command; returns the exit code. Errors become a one-line reason on stderr and a non-zero code. */
@@ -62,7 +65,7 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
     io.out.write(`${usage}\n`);
     return 0;
   }
-  const known = ['org add', 'scope set', 'sync', 'runs', 'approve', 'reject', 'employees'];
+  const known = ['org add', 'scope set', 'sync', 'runs', 'cancel', 'approve', 'reject', 'employees'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"; the commands are: ${known.join(', ')}`);
 
   let config;
@@ -71,7 +74,9 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
   } catch (error) {
     throw new Error(error instanceof Error ? error.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ') : String(error));
   }
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // The api's own services (same store, same run lifecycle), without its background jobs.
+  const runtime = await buildApiServices(config, createLogger({ service: 'cli', level: 'silent', pretty: false }), { changeNotifications: false });
+  const { store, sync } = runtime.services;
   const print = (line: string) => io.out.write(`${line}\n`);
   const json = (value: unknown) => print(JSON.stringify(value));
   try {
@@ -81,17 +86,6 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
       if (!org) throw new Error(`no organization with id ${id} (users-sync org add creates one)`);
       return org;
     };
-    const service = () => {
-      const { clientId, clientSecret, authorityHost, graphBaseUrl } = config.microsoft;
-      return new SyncService({
-        store,
-        graphReaderFor: (tenantId) => {
-          if (!clientId || !clientSecret) throw new Error('MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET must be set to read Microsoft Graph');
-          return createGraphReader({ tenantId, clientId, clientSecret, authorityHost, graphBaseUrl });
-        },
-      });
-    };
-
     switch (command) {
       case 'org add': {
         const name = parse(text('name'), values.name);
@@ -117,12 +111,14 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
               : { kind: 'groups', groupIds: (values.groups ?? '').split(',').map((s) => s.trim()).filter(Boolean) },
         );
         await store.configurations.save(org.id, { scope });
-        print(`scope of ${org.name}: ${scope.kind === 'all' ? 'all users' : scope.kind === 'group_name' ? `group named "${scope.groupName}"` : `groups ${scope.groupIds.join(', ')}`}`);
+        print(`scope of ${org.name}: ${describeScope(scope)}`);
         return 0;
       }
       case 'sync': {
         const org = await organization();
-        const run = await service().runSync(org.id, { trigger: 'cli', dryRun: values['dry-run'] ?? false, full: values.full ?? false });
+        // Refused before any run exists: a run left behind would block every sync for a while.
+        if (!hasAppCredentials(config.microsoft)) throw microsoftAppNotConfigured();
+        const run = await sync.runSync(org.id, { trigger: 'cli', dryRun: values['dry-run'] ?? false, full: values.full ?? false, signal: io.signal });
         const ok = run.status === 'succeeded' || run.status === 'awaiting_approval';
         if (values.json) {
           json({ runId: run.id, status: run.status, mode: run.mode, dryRun: run.dryRun, counts: run.counts, graphRequests: run.graphRequests, durationMs: run.durationMs, ...(run.error ? { error: run.error } : {}) });
@@ -141,11 +137,18 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
         else for (const r of runs) print(`${r.id}  ${r.queuedAt}  ${r.mode}${r.dryRun ? ' (dry run)' : ''}  ${r.status}${r.error ? `  ${r.error.code}` : ''}`);
         return 0;
       }
+      case 'cancel': {
+        const org = await organization();
+        // Whichever process runs it (the api, another command line) stops at its next look.
+        const run = await sync.cancel(org.id, parse(text('run'), values.run));
+        print(`run ${run.id} ${run.status === 'running' ? 'asked to stop' : run.status}`);
+        return 0;
+      }
       case 'approve':
       case 'reject': {
         const org = await organization();
         const runId = parse(text('run'), values.run);
-        const run = command === 'approve' ? await service().approve(org.id, runId) : await service().reject(org.id, runId);
+        const run = command === 'approve' ? await sync.approve(org.id, runId) : await sync.reject(org.id, runId);
         print(`run ${run.id} ${run.status}`);
         return 0;
       }
@@ -159,10 +162,6 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
     }
     return 1;
   } finally {
-    await closeQuietly(store);
+    await runtime.stop().catch(() => undefined);
   }
-}
-
-async function closeQuietly(store: Store): Promise<void> {
-  await store.close().catch(() => undefined);
 }

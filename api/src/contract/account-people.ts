@@ -8,8 +8,12 @@ export const accountPersonSchema = z
     name: z.string(),
     email: z.string(),
     role: roleSchema,
-    /** How they got the role: created the account (first sign-in), signed in as a Microsoft admin, added by the owner. */
-    grantedBy: z.enum(['created_the_account', 'microsoft_admin', 'added_by_owner']).nullable(),
+    /**
+     * How they got the role: created the account (first sign-in), signed in as a Microsoft admin
+     * (kept while their tokens carry the directory role), added by the owner (kept until removed),
+     * became owner (took ownership or was handed it).
+     */
+    grantedBy: z.enum(['created_the_account', 'microsoft_admin', 'added_by_owner', 'became_owner']),
     /** Added by the owner, not signed in yet. */
     invited: z.boolean(),
     since: z.iso.datetime(),

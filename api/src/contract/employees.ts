@@ -50,6 +50,29 @@ export const employeeChangeSchema = z
   })
   .meta({ id: 'EmployeeChange' });
 
+export const scopeGroupSchema = z.object({ id: z.string(), displayName: z.string().nullable() }).meta({ id: 'ScopeGroup' });
+
 export const employeeDetailSchema = z
-  .object({ employee: employeeSchema, changes: z.array(employeeChangeSchema) })
+  .object({
+    employee: employeeSchema,
+    changes: z.array(employeeChangeSchema),
+    /**
+     * For a group scope, through which groups the employee is in it, as the last full sync
+     * saw: each path runs from a scope group down the nested groups to the one that holds
+     * them directly. Empty when that sync did not find them in scope; null for the all-users
+     * scope, or before a full sync recorded it.
+     */
+    scopePaths: z.array(z.array(scopeGroupSchema)).nullable(),
+  })
   .meta({ id: 'EmployeeDetail' });
+
+export const departmentQuerySchema = z.object({ status: z.enum(['active', 'inactive']).optional() });
+
+/** The departments employees are in, for the list's department filter. */
+export const departmentListSchema = z
+  .object({
+    departments: z.array(z.object({ name: z.string(), employees: z.number().int() })),
+    /** True when there were more departments than the list holds (the first 1,000 by name are listed). */
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'DepartmentList' });

@@ -10,4 +10,6 @@ export * from './onboarding-links';
 export * from './csv-import';
 export * from './account-people';
 export * from './tab';
+export * from './dashboard';
+export * from './directory-presence';
 export * from './routes';

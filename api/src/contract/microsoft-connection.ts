@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export const connectionStatusSchema = z.enum(['not_connected', 'connected', 'consent_revoked']).meta({ id: 'ConnectionStatus' });
+export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 
 export const microsoftConnectionSchema = z
   .object({
@@ -28,9 +29,6 @@ export const consentCallbackQuerySchema = z.object({
   error: z.string().optional(),
   error_description: z.string().optional(),
 });
-
-/** How the consent callback reports back to the tab (query string of the redirect). */
-export const consentOutcomeSchema = z.enum(['connected', 'declined', 'failed']);
 
 export const groupSchema = z
   .object({

@@ -33,3 +33,22 @@ export const meSchema = z
   })
   .meta({ id: 'Me' });
 export type Me = z.infer<typeof meSchema>;
+
+export const ownerSchema = z.object({ userObjectId: z.string(), email: z.string(), name: z.string() }).meta({ id: 'Owner' });
+export type Owner = z.infer<typeof ownerSchema>;
+
+/** The owner hands ownership to another member of the organization. */
+export const transferOwnershipBodySchema = z.object({ userObjectId: z.string().trim().min(1).max(100) }).meta({ id: 'TransferOwnership' });
+
+export const auditLogSchema = z
+  .object({
+    entries: z.array(
+      z.object({
+        at: z.iso.datetime(),
+        action: z.enum(['ownership_taken', 'ownership_transferred', 'directory_admin_removed']),
+        actorEmail: z.string(),
+        detail: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'AuditLog' });

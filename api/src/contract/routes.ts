@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { problemSchema } from './problem';
-import { meSchema } from './organization';
+import { auditLogSchema, meSchema, ownerSchema, transferOwnershipBodySchema } from './organization';
 import {
   consentCallbackQuerySchema,
   groupPageSchema,
@@ -10,7 +10,7 @@ import {
 } from './microsoft-connection';
 import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
 import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
-import { employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
+import { departmentListSchema, departmentQuerySchema, employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 import {
   createOnboardingLinkBodySchema,
   createdOnboardingLinkSchema,
@@ -26,6 +26,8 @@ import {
 import { csvImportAppliedSchema, csvImportPreviewSchema, csvImportQuerySchema, CSV_IMPORT_MAX_BYTES } from './csv-import';
 import { accountPeopleSchema, addAdminBodySchema } from './account-people';
 import { tabSettingsSchema } from './tab';
+import { dashboardSchema } from './dashboard';
+import { presenceAnswerSchema, presenceQuerySchema } from './directory-presence';
 
 /**
  * Who may call a route. Every route names one, and a test fails when a route is served
@@ -67,9 +69,26 @@ const json = <S extends z.ZodType>(schema: S, status = 200) => ({ kind: 'json' a
 /** The api's REST contract: the tab and the bot call exactly these. */
 export const routes = {
   health: { method: 'get', path: '/healthz', summary: 'Liveness and version', access: 'public', response: json(z.object({ status: z.literal('ok'), service: z.string(), version: z.string() })) },
+  readiness: {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: whether the database answers (503 DATABASE_UNAVAILABLE while it does not; the process stays up)',
+    access: 'public',
+    response: json(z.object({ status: z.literal('ready'), database: z.literal('ok') })),
+  },
   openApi: { method: 'get', path: '/api/openapi.json', summary: 'This contract as OpenAPI 3.1', access: 'public', response: json(z.record(z.string(), z.unknown())) },
   tabSettings: { method: 'get', path: '/api/tab/settings', summary: "The tab's sign-in settings (client id, authority, api scope), so one build serves the emulator and Microsoft's cloud", access: 'public', response: json(tabSettingsSchema) },
   me: { method: 'get', path: '/api/me', summary: 'The signed-in person and their organization (created on first sign-in)', access: 'member', response: json(meSchema) },
+  dashboard: { method: 'get', path: '/api/dashboard', summary: 'Employees (active, inactive, by source), the connection, the last sync and its outcome, the next scheduled one', access: 'member', response: json(dashboardSchema) },
+  takeOwnership: {
+    method: 'post',
+    path: '/api/organization/owner/take',
+    summary: "A Global Administrator or Privileged Role Administrator of the tenant becomes the owner (recorded in the audit log)",
+    access: 'member',
+    response: json(ownerSchema),
+  },
+  transferOwnership: { method: 'put', path: '/api/organization/owner', summary: 'The owner hands ownership to another member', access: 'owner', body: transferOwnershipBodySchema, response: json(ownerSchema) },
+  auditLog: { method: 'get', path: '/api/organization/audit', summary: 'Who took or handed over ownership, and admin rights that ended with a directory role', access: 'owner', response: json(auditLogSchema) },
 
   connection: { method: 'get', path: '/api/microsoft/connection', summary: 'Microsoft 365 connection status', access: 'member', response: json(microsoftConnectionSchema) },
   startConsent: { method: 'post', path: '/api/microsoft/consent', summary: 'Start "Connect to Microsoft 365": returns the admin-consent URL', access: 'member', response: json(startConsentResponseSchema) },
@@ -93,7 +112,9 @@ export const routes = {
   graphLifecycle: { method: 'post', path: '/api/graph/lifecycle', summary: 'Microsoft Graph subscription lifecycle events (reauthorize, removed, missed)', access: 'public', response: { kind: 'graph-webhook' } },
 
   listEmployees: { method: 'get', path: '/api/employees', summary: 'Employees, paged, with search and filters', access: 'member', query: employeeQuerySchema, response: json(employeePageSchema) },
+  listDepartments: { method: 'get', path: '/api/employees/departments', summary: 'The departments employees are in, with how many, for the department filter', access: 'member', query: departmentQuerySchema, response: json(departmentListSchema) },
   exportEmployees: { method: 'get', path: '/api/employees/export.csv', summary: 'The directory as CSV', access: 'member', response: { kind: 'csv' } },
+  whyInDirectory: { method: 'get', path: '/api/directory/why', summary: '"Someone missing?": why a person (email or name) is or is not in the directory, from Graph and the scope rules', access: 'member', query: presenceQuerySchema, response: json(presenceAnswerSchema) },
   getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
 
   listOnboardingLinks: { method: 'get', path: '/api/onboarding/links', summary: 'Shared onboarding links with their state, who made them and when', access: 'member', response: json(onboardingLinkListSchema) },
@@ -128,6 +149,10 @@ export type ConsoleAccess = 'refused' | 'setup' | 'read';
 
 export const consoleAccess = {
   me: 'refused',
+  dashboard: 'refused',
+  takeOwnership: 'refused',
+  transferOwnership: 'refused',
+  auditLog: 'refused',
   connection: 'read',
   startConsent: 'setup',
   disconnect: 'refused',
@@ -143,7 +168,9 @@ export const consoleAccess = {
   rejectRun: 'refused',
   cancelRun: 'refused',
   listEmployees: 'refused',
+  listDepartments: 'refused',
   exportEmployees: 'refused',
+  whyInDirectory: 'refused',
   getEmployee: 'refused',
   listOnboardingLinks: 'refused',
   createOnboardingLink: 'refused',

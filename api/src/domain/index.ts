@@ -10,3 +10,5 @@ export * from './directory-diff';
 export * from './deletion-guard';
 export * from './onboarding-link';
 export * from './csv-import-plan';
+export * from './sync-schedule';
+export * from './directory-presence';

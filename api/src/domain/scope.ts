@@ -10,9 +10,6 @@ export const syncScopeSchema = z.discriminatedUnion('kind', [
 
 export type SyncScope = z.output<typeof syncScopeSchema>;
 
-/** The group name the product asks admins to create by default. */
-export const defaultScopeGroupName = 'arsen';
-
 export interface GroupSummary {
   id: string;
   displayName: string | null;
@@ -37,6 +34,7 @@ export function resolveNamedGroup(name: string, candidates: readonly GroupSummar
   return matches[0]!;
 }
 
+/** The scope in the admins' words (the command line prints it). */
 export function describeScope(scope: SyncScope): string {
   switch (scope.kind) {
     case 'all':

@@ -7,6 +7,7 @@
  * throws skips it); its AuthenticationHandler cannot get a fresh token after a 401; its
  * HTTPMessageHandler neither bounds concurrency, counts requests, nor times out.
  */
+import { watchAbort } from './abort-watch';
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../service/logger';
 import { GraphAuthenticationError, GraphError } from './graph-reader';
@@ -208,15 +209,14 @@ export class AuthorizationMiddleware implements Middleware {
     const signal = call.signal;
     if (!signal) return this.tokens.appToken({ fresh });
     signal.throwIfAborted();
-    let onAbort: (() => void) | undefined;
+    let stopWatching: (() => void) | undefined;
     const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => reject(abortedError(call.description, signal));
-      signal.addEventListener('abort', onAbort, { once: true });
+      stopWatching = watchAbort(signal, () => reject(abortedError(call.description, signal)));
     });
     try {
       return await Promise.race([this.tokens.appToken({ fresh }), aborted]);
     } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
+      stopWatching?.();
     }
   }
 

@@ -10,9 +10,8 @@ import { defaultRetrySettings, systemClock, type GraphClock, type RetrySettings 
 import { graphScope, tenantTokenSource, type AppTokenSource } from './tenant-token';
 
 export * from './graph-reader';
-export { graphScope, msalConfiguration, tenantTokenSource, type AppTokenSource, type TenantCredentials } from './tenant-token';
-export { defaultRetrySettings, retryAfterMs, type GraphClock, type RetrySettings } from './retry-policy';
-export { batchLimit } from './microsoft-graph-reader';
+export { graphScope, msalConfiguration, tenantTokenSource } from './tenant-token';
+export { retryAfterMs, type GraphClock } from './retry-policy';
 
 export interface GraphReaderOptions {
   /** The customer's tenant: GUID or verified domain. */
@@ -76,31 +75,33 @@ export interface GraphConnection {
 /** What varies per reader once the app is configured. */
 export type GraphReaderSettings = Omit<GraphReaderOptions, 'tenantId' | 'clientId' | 'clientSecret' | 'authorityHost' | 'graphBaseUrl'>;
 
-/** Makes a tenant's reader; `sync/` and `http/` receive one of these rather than credentials. */
-export type GraphReaderFactory = (tenantId: string, settings?: GraphReaderSettings) => GraphReader;
+/** Makes a tenant's reader; `sync/`, `jobs/` and `http/` receive one of these rather than credentials. */
+export type GraphReaderFactory = (tenantId: string, settings?: GraphReaderSettings) => GraphReader & GraphWriter;
+
+/** Whether the app's client id and secret are both set. */
+export function hasAppCredentials(connection: GraphConnection): connection is GraphConnection & { clientId: string; clientSecret: string } {
+  return Boolean(connection.clientId && connection.clientSecret);
+}
+
+/** The one "Microsoft credentials missing" error, whoever meets it first (a reader, a route, the command line). */
+export function microsoftAppNotConfigured(): GraphAuthenticationError {
+  return new GraphAuthenticationError(
+    'MICROSOFT_APP_NOT_CONFIGURED',
+    'Users Sync has no Microsoft app registration: set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET (env/.env.local), then start again. With `npm start` running, the emulator\'s app is used by itself.',
+    'bad_credentials',
+  );
+}
 
 /**
  * A factory over the app's configuration, e.g. `graphReaderFactory(config.microsoft, { logger })`.
- * Without a client id and secret it still builds, and every reader it makes fails with a
- * GraphAuthenticationError naming the variables to set.
+ * Without a client id and secret it still builds, and every reader it makes fails with
+ * microsoftAppNotConfigured() at its first request.
  */
 export function graphReaderFactory(connection: GraphConnection, defaults: GraphReaderSettings = {}): GraphReaderFactory {
   return (tenantId, settings = {}) => {
     const { clientId, clientSecret } = connection;
     const merged: GraphReaderSettings = { ...defaults, ...settings };
-    if (!clientId || !clientSecret) {
-      const missing: AppTokenSource = {
-        appToken: () =>
-          Promise.reject(
-            new GraphAuthenticationError(
-              'MissingAppCredentials',
-              'No Microsoft app is configured: set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET (or start without them to use the emulator).',
-              'bad_credentials',
-            ),
-          ),
-      };
-      merged.tokens ??= missing;
-    }
+    if (!clientId || !clientSecret) merged.tokens ??= { appToken: () => Promise.reject(microsoftAppNotConfigured()) };
     return createGraphReader({
       ...merged,
       tenantId,

@@ -1,3 +1,5 @@
+import { watchAbort } from './abort-watch';
+
 /**
  * How many Graph requests one reader may have on the wire at once. A slot is held for
  * one HTTP exchange (headers and body), not across retry waits, so a throttled call
@@ -20,16 +22,17 @@ export class RequestSlots {
     }
     await new Promise<void>((resolve, reject) => {
       const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
+        stopWatching?.();
         resolve();
       };
-      const onAbort = () => {
-        const index = this.waiting.indexOf(grant);
-        if (index >= 0) this.waiting.splice(index, 1);
-        reject(signal?.reason);
-      };
       this.waiting.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWatching =
+        signal &&
+        watchAbort(signal, () => {
+          const index = this.waiting.indexOf(grant);
+          if (index >= 0) this.waiting.splice(index, 1);
+          reject(signal.reason);
+        });
     });
     // The slot was handed over by release(): inUse already counts it.
     return this.releaser();

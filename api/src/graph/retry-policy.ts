@@ -1,3 +1,5 @@
+import { watchAbort } from './abort-watch';
+
 /**
  * When to try a Graph request again, and how long to wait first (GRAPH_NOTES, Throttling):
  * `Retry-After` first — seconds, possibly fractional, or an HTTP date — else exponential
@@ -37,15 +39,16 @@ export const systemClock: GraphClock = {
         reject(signal.reason);
         return;
       }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
       const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
+        stopWatching?.();
         resolve();
       }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWatching =
+        signal &&
+        watchAbort(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
     }),
 };
 

@@ -1,22 +1,28 @@
 import type { ApiConfig } from '../config';
-import type { GraphReader, GraphWriter } from '../graph';
+import type { GraphReaderFactory } from '../graph';
+import type { ProviderVerdict } from '../provider/email-provider-rules';
 import type { ChangeNotifications } from '../jobs/change-notifications';
 import type { Logger } from '../service';
 import type { Store } from '../store';
 import type { SyncJobs } from '../jobs/sync-jobs';
 import type { SyncService } from '../sync';
 import type { ConsentStates } from './consent/consent-state';
+import type { EntraIdentity } from './auth/entra-token';
 import type { OnboardingLinks } from './onboarding/onboarding-links';
 
-/** Everything the routes need, built once at start and handed in (tests build their own). */
+/** Everything the routes need, built once by the composition root (`composition.ts`) and handed in. */
 export interface ApiServices {
   config: ApiConfig;
   logger: Logger;
   store: Store;
   /** A Graph reader for a customer tenant, with the app's credentials. */
-  graphFor(tenantId: string): GraphReader & GraphWriter;
+  graphFor: GraphReaderFactory;
+  /** Which email provider a domain uses (MX records, Entra discovery). */
+  detectProvider(domain: string): Promise<ProviderVerdict>;
   changeNotifications: ChangeNotifications;
   consentStates: ConsentStates;
+  /** Checks an Entra access token for this api (signature, issuer, audience). */
+  verifyEntraToken(token: string): Promise<EntraIdentity>;
   /** "Share Onboarding Link": links, their consoles, their delivery in Teams. */
   onboardingLinks: OnboardingLinks;
   sync: SyncService;

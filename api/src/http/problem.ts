@@ -1,19 +1,9 @@
 import type { Request, Response } from 'restify';
 import type { Problem } from '../contract';
 import { requestId } from '../service';
+import type { ApiProblem } from './api-problem';
 
-/** An error the api answers as `application/problem+json`: a stable code and what to do next. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-    readonly fields?: Record<string, string>,
-  ) {
-    super(detail);
-    this.name = 'ApiProblem';
-  }
-}
+export { ApiProblem } from './api-problem';
 
 const titles: Record<number, string> = {
   400: 'Bad Request',

@@ -1,23 +1,19 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../service';
-import type { Store, SyncRun, SyncTrigger } from '../store';
-import type { SyncService } from '../sync';
+import type { Store, SyncRun } from '../store';
+import type { QueuedRun, SyncRequest, SyncService } from '../sync';
 
-export interface SyncRequest {
-  trigger: SyncTrigger;
-  dryRun: boolean;
-  full: boolean;
-}
+export type { SyncRequest } from '../sync';
 
 /** Runs sync requests: at most one active run per organization, whichever api instance asks. */
 export interface SyncJobs {
   /** Queues a run, or answers the organization's active run when there is one (`started: false`). */
-  request(organizationId: string, request: SyncRequest): Promise<{ run: SyncRun; started: boolean }>;
+  request(organizationId: string, request: SyncRequest): Promise<QueuedRun>;
   /**
    * Like request, for a change the active run may have missed (a new configuration, a change
    * notification): when a run is active, asks again once it has ended. Answers at once.
    */
-  requestSoon(organizationId: string, request: SyncRequest, options?: { pollMs?: number }): Promise<{ run: SyncRun; started: boolean }>;
+  requestSoon(organizationId: string, request: SyncRequest, options?: { pollMs?: number }): Promise<QueuedRun>;
   /** Asks the run to stop; the instance running it aborts at its next Graph page. */
   cancel(organizationId: string, runId: string): Promise<SyncRun>;
   start(): Promise<void>;
@@ -25,9 +21,6 @@ export interface SyncJobs {
 }
 
 const QUEUE = 'sync-run';
-const automaticTriggers: ReadonlySet<SyncRequest['trigger']> = new Set(['schedule', 'webhook']);
-/** Runs report progress at least once per Graph page; this long without a sign, they are gone. */
-const INTERRUPTED_AFTER_MS = 60_000;
 
 interface JobSettings {
   store: Store;
@@ -35,10 +28,10 @@ interface JobSettings {
   logger: Logger;
   /** PostgreSQL: pg-boss spreads runs over every api instance. Absent: runs in this process. */
   databaseUrl?: string;
-  /** How often a running run looks for a cancellation asked through another instance. */
-  cancelPollMs?: number;
   /** requestSoon: how often it looks whether the active run has ended (it also knows at once when the run ran here). */
   followUpPollMs?: number;
+  /** How often runs whose process ended are looked for (30 s by default). */
+  sweepEveryMs?: number;
   /** requestSoon: how long it waits for the active run to end before giving up. */
   followUpForMs?: number;
 }
@@ -61,46 +54,30 @@ interface FollowUp {
  */
 export function createSyncJobs(settings: JobSettings): SyncJobs {
   const { store, sync, logger } = settings;
-  const controllers = new Map<string, AbortController>();
+  const shutdown = new AbortController();
   const executions = new Set<Promise<unknown>>();
   let boss: PgBoss | undefined;
-  let cancelWatch: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   let stopped = false;
   const followUps = new Map<string, FollowUp>();
 
   async function execute(runId: string): Promise<void> {
-    // The claim is atomic: of two instances handed the same run, one runs it.
-    if (!(await store.activeRuns.claim(runId))) return;
     const run = await store.runs.get(runId);
     if (!run) return;
-    const controller = new AbortController();
-    controllers.set(runId, controller);
     try {
-      await sync.executeRun(run, { signal: controller.signal });
+      await sync.executeRun(run, { signal: shutdown.signal });
     } finally {
-      controllers.delete(runId);
       // A request waiting for this run need not wait for its next poll.
       if (followUps.get(run.organizationId)?.waitingFor === runId) void followUp(run.organizationId);
     }
   }
 
-  async function request(organizationId: string, asked: SyncRequest): Promise<{ run: SyncRun; started: boolean }> {
-    // A newer real run replaces a plan waiting for approval. Only a person should do that:
-    // syncs the schedule or a change notification start wait until the admins have decided.
-    if (automaticTriggers.has(asked.trigger)) {
-      const [held] = await store.runs.list(organizationId, { limit: 1, status: ['awaiting_approval'] });
-      if (held) return { run: held, started: false };
-    }
-    const created = await store.activeRuns.createUnlessActive({
-      organizationId,
-      trigger: asked.trigger,
-      mode: asked.full ? 'full' : 'incremental',
-      dryRun: asked.dryRun,
-    });
-    if (!created.created) return { run: created.run, started: false };
-    if (boss) await boss.send(QUEUE, { runId: created.run.id }, { retryLimit: 0 });
-    else runHere(created.run.id);
-    return { run: created.run, started: true };
+  async function request(organizationId: string, asked: SyncRequest): Promise<QueuedRun> {
+    const answer = await sync.queueRun(organizationId, asked);
+    if (!answer.started) return answer;
+    if (boss) await boss.send(QUEUE, { runId: answer.run.id }, { retryLimit: 0 });
+    else runHere(answer.run.id);
+    return answer;
   }
 
   function scheduleFollowUp(organizationId: string, pending: FollowUp): void {
@@ -139,22 +116,14 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
   }
 
   /**
-   * Runs left behind by a process that ended. Alone on SQLite, this process knows they
-   * will never finish: they end as interrupted, deactivating nobody. On PostgreSQL another
-   * instance may be running them, so only queued runs whose job may have been lost are
-   * handed to the queue again (a run already taken is skipped by whoever gets it).
+   * Runs left behind by a process that ended, by the one silence rule. Without a job queue
+   * this process is the only one that takes queued runs, so a silent queued run is lost
+   * too; with pg-boss its job may have been lost with the instance that sent it: sent again
+   * (whoever gets it first runs it, the others skip it).
    */
   async function recoverUnfinishedRuns(): Promise<void> {
-    for (const run of await store.activeRuns.everyActive()) {
-      // A run that signalled lately may belong to the command line working on the same file.
-      const silentFor = Date.parse(store.now()) - Date.parse(run.heartbeatAt ?? run.queuedAt);
-      if (!boss && silentFor > INTERRUPTED_AFTER_MS) {
-        if (!(await store.activeRuns.declareInterrupted(run.id, run.heartbeatAt, 'The sync stopped without finishing (the api was stopped); nobody was deactivated. Start it again.'))) continue;
-        logger.warn({ runId: run.id, organizationId: run.organizationId }, 'an interrupted sync was closed');
-      } else if (boss && run.status === 'queued' && silentFor > INTERRUPTED_AFTER_MS) {
-        await boss.send(QUEUE, { runId: run.id }, { retryLimit: 0 });
-      }
-    }
+    await sync.closeInterruptedRuns({ queuedToo: !boss });
+    if (boss) for (const runId of await store.activeRuns.queuedSilentFor(sync.interruptedAfterMs)) await boss.send(QUEUE, { runId }, { retryLimit: 0 });
   }
 
   return {
@@ -177,19 +146,7 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
       return answer;
     },
 
-    async cancel(organizationId, runId) {
-      const run = await store.runs.get(runId);
-      if (!run || run.organizationId !== organizationId) throw new Error('RUN_NOT_FOUND');
-      const cancelledBeforeStart =
-        run.status === 'queued' &&
-        (await store.runs.transition(runId, 'queued', { status: 'cancelled', finishedAt: store.now(), error: { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it started; nobody was deactivated.' } }));
-      // Taken by an instance since it was read (or running already): that instance stops it.
-      if (!cancelledBeforeStart && (run.status === 'running' || (await store.runs.get(runId))?.status === 'running')) {
-        await store.activeRuns.requestCancel(runId);
-        controllers.get(runId)?.abort();
-      }
-      return (await store.runs.get(runId))!;
-    },
+    cancel: (organizationId, runId) => sync.cancel(organizationId, runId),
 
     async start() {
       if (settings.databaseUrl) {
@@ -205,22 +162,19 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
         });
       }
       await recoverUnfinishedRuns();
-      // Cancellation asked on another instance reaches the one running the run.
-      cancelWatch = setInterval(() => {
-        if (controllers.size === 0) return;
-        void store.activeRuns.cancelRequested([...controllers.keys()]).then((ids) => {
-          for (const id of ids) controllers.get(id)?.abort();
-        });
-      }, settings.cancelPollMs ?? 1000);
-      cancelWatch.unref();
+      // The silence rule's sweep: a run whose process ended is closed within one sweep of going silent.
+      sweep = setInterval(() => {
+        if (!stopped) sync.closeInterruptedRuns({ queuedToo: !boss }).catch((error: unknown) => logger.warn({ err: error }, 'interrupted syncs could not be looked for'));
+      }, settings.sweepEveryMs ?? 30_000);
+      sweep.unref();
     },
 
     async stop() {
       stopped = true;
       for (const pending of followUps.values()) clearTimeout(pending.timer);
       followUps.clear();
-      if (cancelWatch) clearInterval(cancelWatch);
-      for (const controller of controllers.values()) controller.abort();
+      if (sweep) clearInterval(sweep);
+      shutdown.abort();
       await Promise.allSettled([...executions]);
       if (boss) await boss.stop({ graceful: true, timeout: 10_000 });
     },

@@ -1,3 +1,4 @@
+import { scheduledSyncDueAt } from '../domain';
 import type { Logger } from '../service';
 import type { Store } from '../store';
 import type { SyncJobs } from './sync-jobs';
@@ -23,21 +24,34 @@ export function createSyncSchedule(settings: SyncScheduleSettings) {
   const now = settings.now ?? (() => new Date());
   let timer: NodeJS.Timeout | undefined;
 
+  /** Starts the organization's sync when it is due; true when a run started. */
+  async function checkOrganization(organizationId: string): Promise<boolean> {
+    const connection = await settings.store.connections.get(organizationId);
+    if (connection?.consentState !== 'granted') return false;
+    try {
+      await settings.maintain?.(organizationId);
+    } catch (error) {
+      // Upkeep that fails (Graph refuses a subscription) must not cost the organization its scheduled sync.
+      settings.logger.warn({ err: error, organizationId }, 'change-notification upkeep failed; the schedule still syncs');
+    }
+    const { schedule } = await settings.store.configurations.get(organizationId);
+    if (!schedule) return false;
+    const [last] = await settings.store.runs.list(organizationId, { limit: 1 });
+    const dueAt = scheduledSyncDueAt(last?.queuedAt ?? null, schedule);
+    if (!dueAt || dueAt.getTime() > now().getTime()) return false;
+    const { run, started } = await settings.syncJobs.request(organizationId, { trigger: 'schedule', dryRun: false, full: false });
+    if (started) settings.logger.info({ organizationId, runId: run.id }, 'scheduled sync started');
+    return started;
+  }
+
+  /** One check of every organization; one organization's failure is logged and the others are still checked. */
   async function tick(): Promise<string[]> {
     const started: string[] = [];
     for (const organization of await settings.store.organizations.list()) {
-      const connection = await settings.store.connections.get(organization.id);
-      if (connection?.consentState !== 'granted') continue;
-      await settings.maintain?.(organization.id);
-      const { schedule } = await settings.store.configurations.get(organization.id);
-      if (!schedule) continue;
-      const [last] = await settings.store.runs.list(organization.id, { limit: 1 });
-      const dueAt = last ? Date.parse(last.queuedAt) + schedule.intervalMinutes * 60_000 : 0;
-      if (dueAt > now().getTime()) continue;
-      const { run, started: isNew } = await settings.syncJobs.request(organization.id, { trigger: 'schedule', dryRun: false, full: false });
-      if (isNew) {
-        started.push(organization.id);
-        settings.logger.info({ organizationId: organization.id, runId: run.id }, 'scheduled sync started');
+      try {
+        if (await checkOrganization(organization.id)) started.push(organization.id);
+      } catch (error) {
+        settings.logger.warn({ err: error, organizationId: organization.id }, 'the scheduled sync of this organization could not be checked; the others were');
       }
     }
     return started;

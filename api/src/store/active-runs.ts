@@ -3,26 +3,35 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema';
 import type { SyncMode, SyncRun, SyncRunRepository, SyncTrigger } from './sync-runs';
 
-/** A run silent this long belongs to a process that ended: it no longer blocks new runs. */
-const STALE_AFTER_MS = 120_000;
+/**
+ * The one rule for runs whose process ended. A running run writes a heartbeat every
+ * `heartbeatEveryMs`, however long one Graph call takes; once it has been silent for
+ * `interruptedAfterMs` it is closed as interrupted (failed, SYNC_INTERRUPTED, nobody
+ * deactivated) by whoever looks next: a new sync request, the api's periodic sweep, or
+ * an api starting up. Until then it blocks new runs of its organization.
+ */
+export const runSilence = { heartbeatEveryMs: 10_000, interruptedAfterMs: 60_000 } as const;
+
+/** The one message a run closed as interrupted carries. */
+export const interruptedRunMessage = 'The sync stopped without finishing (the process running it ended or lost the database); nobody was deactivated. Start it again.';
 
 /**
  * The one active (queued or running) run of an organization. A unique index on those
- * runs makes the database the referee, so two requests at once — even from two api
- * instances — create a single run.
+ * runs makes the database the referee, so two requests at once — from the api, another
+ * api instance, or the command line — create a single run.
  */
 export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepository, now: () => string) {
   const active = (organizationId: string) =>
-    db.selectFrom('sync_runs').select(['id', 'heartbeat_at', 'queued_at']).where('organization_id', '=', organizationId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+    db.selectFrom('sync_runs').select(['id', 'status', 'heartbeat_at', 'queued_at']).where('organization_id', '=', organizationId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
 
   /**
-   * Ends a silent run as interrupted, only if it is still active and has not signalled
-   * since `lastHeartbeat` was read: a run that is merely slow keeps going.
+   * Ends a run as interrupted, only if it is still active and has not signalled since
+   * `lastHeartbeat` was read: a run that is merely slow keeps going.
    */
-  const declareInterrupted = async (runId: string, lastHeartbeat: string | null, message: string): Promise<boolean> => {
+  const declareInterrupted = async (runId: string, lastHeartbeat: string | null): Promise<boolean> => {
     const result = await db
       .updateTable('sync_runs')
-      .set({ status: 'failed', finished_at: now(), heartbeat_at: now(), error_code: 'SYNC_INTERRUPTED', error_message: message })
+      .set({ status: 'failed', finished_at: now(), heartbeat_at: now(), error_code: 'SYNC_INTERRUPTED', error_message: interruptedRunMessage })
       .where('id', '=', runId)
       .where('status', 'in', ['queued', 'running'])
       .where((eb) => (lastHeartbeat === null ? eb('heartbeat_at', 'is', null) : eb('heartbeat_at', '=', lastHeartbeat)))
@@ -30,17 +39,29 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
     return Number(result.numUpdatedRows) === 1;
   };
 
+  const silentFor = (row: { heartbeat_at: string | null; queued_at: string }) => Date.parse(now()) - Date.parse(row.heartbeat_at ?? row.queued_at);
+
   return {
     declareInterrupted,
 
-    async createUnlessActive(input: { organizationId: string; trigger: SyncTrigger; mode: SyncMode; dryRun: boolean }): Promise<{ run: SyncRun; created: boolean }> {
+    /**
+     * Queues a run unless the organization has an active one. A running run silent for
+     * `interruptedAfterMs` is closed first (and answered as `interrupted`), so a person
+     * who asks is told what happened rather than "already running".
+     */
+    async createUnlessActive(
+      input: { organizationId: string; trigger: SyncTrigger; mode: SyncMode; dryRun: boolean },
+      interruptedAfterMs: number = runSilence.interruptedAfterMs,
+    ): Promise<{ run: SyncRun; created: boolean; interrupted?: SyncRun }> {
+      let interrupted: SyncRun | undefined;
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const existing = await active(input.organizationId);
         if (existing) {
-          const lastSign = Date.parse(existing.heartbeat_at ?? existing.queued_at);
-          if (Date.parse(now()) - lastSign <= STALE_AFTER_MS) return { run: (await runs.get(existing.id))!, created: false };
+          // Queued runs wait in a queue (pg-boss may hold them while busy): only a running run's silence counts.
+          if (existing.status !== 'running' || silentFor(existing) <= interruptedAfterMs) return { run: (await runs.get(existing.id))!, created: false };
           // Not declared when it signalled meanwhile: the next look finds it alive.
-          if (!(await declareInterrupted(existing.id, existing.heartbeat_at, 'The sync stopped without finishing (its process ended); nobody was deactivated.'))) continue;
+          if (!(await declareInterrupted(existing.id, existing.heartbeat_at))) continue;
+          interrupted = await runs.get(existing.id);
         }
         const id = randomUUID();
         try {
@@ -48,7 +69,7 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
             .insertInto('sync_runs')
             .values({ id, organization_id: input.organizationId, trigger: input.trigger, mode: input.mode, dry_run: input.dryRun ? 1 : 0, status: 'queued', phase: null, queued_at: now(), heartbeat_at: now() })
             .execute();
-          return { run: (await runs.get(id))!, created: true };
+          return { run: (await runs.get(id))!, created: true, ...(interrupted ? { interrupted } : {}) };
         } catch (error) {
           if (!(await active(input.organizationId))) throw error; // not the uniqueness race: a real failure
         }
@@ -56,6 +77,21 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
       const winner = await active(input.organizationId);
       if (!winner) throw new Error('could not create or find the active sync run');
       return { run: (await runs.get(winner.id))!, created: false };
+    },
+
+    /**
+     * Closes every silent run as interrupted: running runs silent for `interruptedAfterMs`,
+     * and queued ones too when `queuedToo` (no job queue holds them: nobody will take them).
+     */
+    async closeSilent(interruptedAfterMs: number, options: { queuedToo: boolean }): Promise<SyncRun[]> {
+      const statuses = options.queuedToo ? ['queued', 'running'] : ['running'];
+      const rows = await db.selectFrom('sync_runs').select(['id', 'heartbeat_at', 'queued_at']).where('status', 'in', statuses).execute();
+      const closed: SyncRun[] = [];
+      for (const row of rows) {
+        if (silentFor(row) <= interruptedAfterMs || !(await declareInterrupted(row.id, row.heartbeat_at))) continue;
+        closed.push((await runs.get(row.id))!);
+      }
+      return closed;
     },
 
     /** Takes a queued run for this process; false when someone else took it (or it was cancelled) first. */
@@ -78,10 +114,10 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
       return Number(result.numUpdatedRows) === 1;
     },
 
-    /** Every organization's queued or running run, oldest first. */
-    async everyActive(): Promise<SyncRun[]> {
-      const rows = await db.selectFrom('sync_runs').select('id').where('status', 'in', ['queued', 'running']).orderBy('queued_at').execute();
-      return (await Promise.all(rows.map((r) => runs.get(r.id)))).filter((r): r is SyncRun => r !== undefined);
+    /** Queued runs silent this long (their job may have been lost with the process that sent it). */
+    async queuedSilentFor(ms: number): Promise<string[]> {
+      const rows = await db.selectFrom('sync_runs').select(['id', 'heartbeat_at', 'queued_at']).where('status', '=', 'queued').execute();
+      return rows.filter((row) => silentFor(row) > ms).map((row) => row.id);
     },
 
     async requestCancel(runId: string): Promise<void> {

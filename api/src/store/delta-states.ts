@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { GroupTree } from '../domain';
+import { groupTreeSchema, type GroupTree } from '../domain';
 import type { Database } from './schema';
 
 /** Where the last complete sync left off: the delta links to continue from, and the group tree they cover. */
@@ -13,8 +13,6 @@ export interface DeltaState {
   scopeMemberIds: string[] | null;
   updatedAt: string;
 }
-
-const groupTreeSchema = z.object({ roots: z.array(z.string()), children: z.record(z.string(), z.array(z.string())) });
 
 export function deltaStateRepository(db: Kysely<Database>, now: () => string) {
   return {
@@ -52,4 +50,3 @@ export function deltaStateRepository(db: Kysely<Database>, now: () => string) {
   };
 }
 
-export type DeltaStateRepository = ReturnType<typeof deltaStateRepository>;

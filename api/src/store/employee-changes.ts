@@ -59,4 +59,3 @@ export function employeeChangeRepository(db: Kysely<Database>) {
   };
 }
 
-export type EmployeeChangeRepository = ReturnType<typeof employeeChangeRepository>;

@@ -53,6 +53,30 @@ export function employeeSearchRepository(db: Kysely<Database>) {
       return { employees, total: Number(totalRow.n), ...(more && lastRow ? { last: { email: lastRow.email, id: lastRow.id } } : {}) };
     },
 
+    /** How many employees there are, by source and status (the dashboard's figures). */
+    async tally(organizationId: string): Promise<Array<{ source: EmployeeSource; status: EmployeeStatus; count: number }>> {
+      const rows = await db
+        .selectFrom('employees')
+        .select(['source', 'status', (eb) => eb.fn.countAll().as('n')])
+        .where('organization_id', '=', organizationId)
+        .groupBy(['source', 'status'])
+        .execute();
+      return rows.map((row) => ({ source: row.source as EmployeeSource, status: row.status as EmployeeStatus, count: Number(row.n) }));
+    },
+
+    /** Distinct departments by name, with how many employees (of one status, if given) each has. */
+    async departments(organizationId: string, query: { status?: EmployeeStatus; limit: number }): Promise<Array<{ name: string; employees: number }>> {
+      let select = db
+        .selectFrom('employees')
+        .select(['department', (eb) => eb.fn.countAll().as('n')])
+        .where('organization_id', '=', organizationId)
+        .where('department', 'is not', null)
+        .where('department', '!=', '');
+      if (query.status) select = select.where('status', '=', query.status);
+      const rows = await select.groupBy('department').orderBy('department').limit(query.limit).execute();
+      return rows.map((row) => ({ name: row.department!, employees: Number(row.n) }));
+    },
+
     async managerEmail(organizationId: string, managerEntraId: string | null): Promise<string | null> {
       if (!managerEntraId) return null;
       const row = await db.selectFrom('employees').select('email').where('organization_id', '=', organizationId).where('entra_object_id', '=', managerEntraId).executeTakeFirst();

@@ -221,4 +221,3 @@ export function employeeRepository(db: Kysely<Database>) {
   };
 }
 
-export type EmployeeRepository = ReturnType<typeof employeeRepository>;

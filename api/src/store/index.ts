@@ -36,6 +36,7 @@ export * from './employee-search';
 export * from './graph-subscriptions';
 export * from './onboarding-links';
 export * from './csv-imports';
+export { interruptedRunMessage, runSilence } from './active-runs';
 export type { Database } from './schema';
 
 export interface StoreOptions {
@@ -48,6 +49,12 @@ export interface StoreOptions {
   schema?: string;
   /** Where "now" comes from; tests pass a fixed clock. */
   clock?: () => Date;
+  /**
+   * PostgreSQL: a pooled connection failed while idle (the server restarted, failed over or
+   * ended the session). The pool drops it and opens another on the next query; without a
+   * listener, Node would end the process on this event.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface Repositories {
@@ -76,6 +83,8 @@ export interface Store extends Repositories {
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   /** The current time as the store writes it. */
   now(): string;
+  /** Whether the database answers now (readiness); never throws. */
+  answers(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -128,8 +137,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
+      // Seen in pg_stat_activity: an operator (or a test) can find this store's sessions.
+      application_name: options.schema ? `users-sync:${options.schema}` : 'users-sync',
+      // A database that does not answer fails the query instead of queueing it for ever.
+      connectionTimeoutMillis: 10_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
+    const connectionLost = (error: Error) => options.onConnectionError?.(error);
+    pool.on('error', connectionLost);
+    // A session in use (a transaction, a query) that ends also emits 'error' on its client,
+    // where the pool no longer listens: its query fails, and the process must live on.
+    pool.on('connect', (client) => client.on('error', connectionLost));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     kind = 'sqlite';
@@ -144,7 +162,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
 
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(options.schema && kind === 'postgres' ? { migrationTableSchema: options.schema } : {}) });
+  // Migration keys are handed out per feature branch, so a database may have run a later key before an earlier one lands.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(options.schema && kind === 'postgres' ? { migrationTableSchema: options.schema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
@@ -157,6 +176,19 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db,
     ...repositories(db, now),
     now,
+    answers: async (timeoutMs = 2000) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+      const probe = sql`select 1 as one`.execute(db).then(
+        () => true,
+        () => false,
+      );
+      try {
+        return await Promise.race([probe, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now))),
     close: () => db.destroy(),
   };

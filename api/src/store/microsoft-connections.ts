@@ -49,4 +49,3 @@ export function microsoftConnectionRepository(db: Kysely<Database>, now: () => s
   };
 }
 
-export type MicrosoftConnectionRepository = ReturnType<typeof microsoftConnectionRepository>;

@@ -2,6 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 import { accessMigration } from './access-migration';
 import { onboardingMigration } from './onboarding-migration';
 import { csvImportMigration } from './csv-import-migration';
+import { runLifecycleMigration } from './run-lifecycle-migration';
+import { trustMigration } from './trust-migration';
 
 /**
  * Versioned migrations, in code so the built api carries them. Never edit a released
@@ -154,6 +156,8 @@ migrations['0003_graph_subscriptions'] = {
 
 migrations['0006_onboarding_links'] = onboardingMigration;
 migrations['0007_csv_import'] = csvImportMigration;
+migrations['0008_run_lifecycle'] = runLifecycleMigration;
+migrations['0010_trust'] = trustMigration;
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

@@ -2,7 +2,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 
 /**
  * Onboarding links (only the hash of their secret is kept), the runs a link's console
- * started, and how each member got their role (or was removed, or invited by email).
+ * started, and members the owner removed or invited by email.
  */
 export const onboardingMigration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -38,8 +38,7 @@ export const onboardingMigration: Migration = {
       .addPrimaryKeyConstraint('onboarding_link_runs_pk', ['link_id', 'run_id'])
       .execute();
 
-    // created_the_account, microsoft_admin, added_by_owner; null for rows older than this migration.
-    await db.schema.alterTable('organization_members').addColumn('granted_by', 'text').execute();
+    // How each got the role is granted_by, from 0010_trust (which runs after this one on a fresh database).
     await db.schema.alterTable('organization_members').addColumn('removed_at', 'text').execute();
     await db.schema.alterTable('organization_members').addColumn('invited_email', 'text').execute();
   },

@@ -3,10 +3,24 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, OrganizationMemberTable } from './schema';
 
 export type MemberRole = 'owner' | 'admin';
-/** How a person got their role. */
-export type RoleGrant = 'created_the_account' | 'microsoft_admin' | 'added_by_owner';
-const roleGrants: readonly RoleGrant[] = ['created_the_account', 'microsoft_admin', 'added_by_owner'];
-const roleGrantOf = (text: string | null): RoleGrant | null => roleGrants.find((g) => g === text) ?? null;
+/**
+ * Where a member's role comes from. `directory_role`: an Entra directory role, re-checked on
+ * every token (it goes when the role goes); the others stay until changed by a person.
+ */
+export type MemberGrant = 'creator' | 'directory_role' | 'owner' | 'ownership';
+const grants: readonly MemberGrant[] = ['creator', 'directory_role', 'owner', 'ownership'];
+const grantOf = (text: string): MemberGrant => grants.find((g) => g === text) ?? 'owner';
+
+export type OwnershipAction = 'ownership_taken' | 'ownership_transferred' | 'directory_admin_removed';
+
+/** One line of an organization's audit log (who took or handed over ownership, and when). */
+export interface AuditEntry {
+  at: string;
+  action: OwnershipAction;
+  actorObjectId: string;
+  actorEmail: string;
+  detail: string;
+}
 
 const emailProviders = ['microsoft', 'google', 'other', 'unknown'] as const;
 const emailProviderOf = (text: string): (typeof emailProviders)[number] => emailProviders.find((p) => p === text) ?? 'unknown';
@@ -17,8 +31,8 @@ export interface OrganizationMember {
   email: string;
   name: string;
   role: MemberRole;
+  grantedBy: MemberGrant;
   createdAt: string;
-  grantedBy: RoleGrant | null;
   /** Invited by email by the owner, not signed in yet. */
   invited: boolean;
 }
@@ -37,13 +51,19 @@ function toMember(row: Selectable<OrganizationMemberTable>): OrganizationMember 
     name: row.name,
     role: row.role as MemberRole,
     createdAt: row.created_at,
-    grantedBy: roleGrantOf(row.granted_by),
+    grantedBy: grantOf(row.granted_by),
     invited: row.invited_email !== null,
   };
 }
 
 /** The people who may use an organization's Users Sync, and the tenant its people sign in from. */
 export function organizationMemberRepository(db: Kysely<Database>, now: () => string) {
+  const audit = async (trx: Kysely<Database>, organizationId: string, action: OwnershipAction, actor: NewMember, detail: string) => {
+    await trx
+      .insertInto('organization_audit')
+      .values({ id: randomUUID(), organization_id: organizationId, at: now(), action, actor_object_id: actor.userObjectId, actor_email: actor.email, detail })
+      .execute();
+  };
   return {
     async organizationOfTenant(tenantId: string): Promise<{ id: string; name: string } | undefined> {
       return db.selectFrom('organizations').select(['id', 'name']).where('tenant_id', '=', tenantId).executeTakeFirst();
@@ -66,7 +86,7 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
           await trx.insertInto('organizations').values({ id, name, tenant_id: tenantId, created_at: at }).execute();
           await trx
             .insertInto('organization_members')
-            .values({ organization_id: id, user_object_id: owner.userObjectId, email: owner.email, name: owner.name, role: 'owner', created_at: at, granted_by: 'created_the_account' })
+            .values({ organization_id: id, user_object_id: owner.userObjectId, email: owner.email, name: owner.name, role: 'owner', granted_by: 'creator', created_at: at })
             .execute();
         });
         return id;
@@ -104,10 +124,10 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
       return row && toMember(row);
     },
 
-    async add(organizationId: string, member: NewMember, role: MemberRole, grantedBy: RoleGrant = 'microsoft_admin'): Promise<void> {
+    async add(organizationId: string, member: NewMember, role: Exclude<MemberRole, 'owner'>, grantedBy: Exclude<MemberGrant, 'creator' | 'ownership'>): Promise<void> {
       await db
         .insertInto('organization_members')
-        .values({ organization_id: organizationId, user_object_id: member.userObjectId, email: member.email, name: member.name, role, created_at: now(), granted_by: grantedBy })
+        .values({ organization_id: organizationId, user_object_id: member.userObjectId, email: member.email, name: member.name, role, granted_by: grantedBy, created_at: now() })
         .onConflict((oc) => oc.columns(['organization_id', 'user_object_id']).doNothing())
         .execute();
     },
@@ -120,8 +140,9 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
 
     /**
      * The owner makes `email` an admin. Someone removed before comes back; someone who has
-     * not signed in yet is invited and joins at their first sign-in. False when that
-     * person already is an owner or admin.
+     * not signed in yet is invited and joins at their first sign-in; a Microsoft admin
+     * becomes an admin by hand (kept without the directory role). False when that person
+     * already is the owner or an admin added by hand.
      */
     async addAdminByEmail(organizationId: string, email: string): Promise<boolean> {
       const address = email.toLowerCase();
@@ -131,12 +152,18 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
         .where('organization_id', '=', organizationId)
         .where((eb) => eb.or([eb(eb.fn('lower', ['email']), '=', address), eb('invited_email', '=', address)]))
         .execute();
-      if (existing.some((row) => row.removed_at === null)) return false;
+      const active = existing.find((row) => row.removed_at === null);
+      if (active) {
+        // A Microsoft admin the owner now adds by hand keeps the role after their directory role goes.
+        if (active.role !== 'admin' || active.granted_by !== 'directory_role') return false;
+        await db.updateTable('organization_members').set({ granted_by: 'owner' }).where('organization_id', '=', organizationId).where('user_object_id', '=', active.user_object_id).execute();
+        return true;
+      }
       const removed = existing[0];
       if (removed) {
         await db
           .updateTable('organization_members')
-          .set({ removed_at: null, role: 'admin', granted_by: 'added_by_owner' })
+          .set({ removed_at: null, role: 'admin', granted_by: 'owner' })
           .where('organization_id', '=', organizationId)
           .where('user_object_id', '=', removed.user_object_id)
           .execute();
@@ -144,7 +171,7 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
       }
       await db
         .insertInto('organization_members')
-        .values({ organization_id: organizationId, user_object_id: `invited:${address}`, email: address, name: address, role: 'admin', created_at: now(), granted_by: 'added_by_owner', invited_email: address })
+        .values({ organization_id: organizationId, user_object_id: `invited:${address}`, email: address, name: address, role: 'admin', created_at: now(), granted_by: 'owner', invited_email: address })
         .execute();
       return true;
     },
@@ -193,6 +220,49 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
       }
     },
 
+    /** An admin whose directory role was removed loses the rights it gave, and it is logged. */
+    async removeDirectoryAdmin(organizationId: string, member: NewMember): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .deleteFrom('organization_members')
+          .where('organization_id', '=', organizationId)
+          .where('user_object_id', '=', member.userObjectId)
+          .where('granted_by', '=', 'directory_role')
+          .where('role', '=', 'admin')
+          // Someone the owner removed stays remembered as removed.
+          .where('removed_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 1) await audit(trx, organizationId, 'directory_admin_removed', member, `${member.email} no longer holds a Microsoft admin role: their admin rights ended.`);
+      });
+    },
+
+    /**
+     * Makes `to` the owner; the previous owner stays an admin (until someone removes them).
+     * One statement order under a unique index: two changes at once cannot leave two owners.
+     */
+    async changeOwner(organizationId: string, to: NewMember, action: 'ownership_taken' | 'ownership_transferred', actor: NewMember): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const previous = await trx.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).where('role', '=', 'owner').executeTakeFirst();
+        if (previous?.user_object_id === to.userObjectId) return;
+        if (previous) {
+          await trx.updateTable('organization_members').set({ role: 'admin', granted_by: 'owner' }).where('organization_id', '=', organizationId).where('user_object_id', '=', previous.user_object_id).execute();
+        }
+        await trx
+          .insertInto('organization_members')
+          .values({ organization_id: organizationId, user_object_id: to.userObjectId, email: to.email, name: to.name, role: 'owner', granted_by: 'ownership', created_at: now() })
+          .onConflict((oc) => oc.columns(['organization_id', 'user_object_id']).doUpdateSet({ role: 'owner', granted_by: 'ownership', email: to.email, name: to.name, removed_at: null }))
+          .execute();
+        const from = previous ? previous.email : 'nobody';
+        await audit(trx, organizationId, action, actor, action === 'ownership_taken' ? `${to.email} took ownership from ${from}.` : `${from} handed ownership to ${to.email}.`);
+      });
+    },
+
+    /** Newest first. */
+    async auditLog(organizationId: string, limit = 100): Promise<AuditEntry[]> {
+      const rows = await db.selectFrom('organization_audit').selectAll().where('organization_id', '=', organizationId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((row) => ({ at: row.at, action: row.action as OwnershipAction, actorObjectId: row.actor_object_id, actorEmail: row.actor_email, detail: row.detail }));
+    },
+
     async tenantName(organizationId: string): Promise<string | undefined> {
       const row = await db.selectFrom('organizations').select('tenant_name').where('id', '=', organizationId).executeTakeFirst();
       return row?.tenant_name ?? undefined;
@@ -222,4 +292,3 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
   };
 }
 
-export type OrganizationMemberRepository = ReturnType<typeof organizationMemberRepository>;

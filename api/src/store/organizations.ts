@@ -27,4 +27,3 @@ export function organizationRepository(db: Kysely<Database>, now: () => string) 
   };
 }
 
-export type OrganizationRepository = ReturnType<typeof organizationRepository>;

@@ -20,6 +20,7 @@ export interface Database {
   onboarding_links: OnboardingLinkTable;
   onboarding_link_runs: OnboardingLinkRunTable;
   csv_import_previews: CsvImportPreviewTable;
+  organization_audit: OrganizationAuditTable;
 }
 
 export interface OrganizationTable {
@@ -147,12 +148,22 @@ export interface OrganizationMemberTable {
   name: string;
   role: string;
   created_at: string;
-  /** How the role was given: created_the_account, microsoft_admin, added_by_owner (null before it was recorded). */
-  granted_by: Generated<string | null>;
+  /** Where the role comes from: creator, directory_role (re-checked on every token), owner (added by hand), ownership. */
+  granted_by: Generated<string>;
   /** Set when the owner removed this person: a Microsoft admin removed does not join again by signing in. */
   removed_at: Generated<string | null>;
   /** An admin the owner added by email who has not signed in yet (user_object_id is a placeholder until then). */
   invited_email: Generated<string | null>;
+}
+
+export interface OrganizationAuditTable {
+  id: string;
+  organization_id: string;
+  at: string;
+  action: string;
+  actor_object_id: string;
+  actor_email: string;
+  detail: string;
 }
 
 export interface ConsentStateTable {

@@ -1,10 +1,6 @@
-/** The store refused or could not do something; `code` is stable for callers. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
-}
+import { CodedError } from '../domain';
+
+export type StoreErrorCode = 'STORE_MIGRATION_FAILED' | 'STORE_SCHEMA_INVALID' | 'STORE_UNREACHABLE' | 'STORE_UNAVAILABLE';
+
+/** The store refused or could not do something. */
+export class StoreError extends CodedError<StoreErrorCode> {}

@@ -68,4 +68,3 @@ export function syncConfigurationRepository(db: Kysely<Database>, now: () => str
   };
 }
 
-export type SyncConfigurationRepository = ReturnType<typeof syncConfigurationRepository>;

@@ -68,8 +68,6 @@ export interface SyncRun {
   report: SyncReport | null;
 }
 
-export const zeroCounts: SyncCounts = { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 0 };
-
 function toRun(row: Selectable<SyncRunTable>): SyncRun {
   const started = row.started_at ? Date.parse(row.started_at) : null;
   const finished = row.finished_at ? Date.parse(row.finished_at) : null;
@@ -170,10 +168,22 @@ export function syncRunRepository(db: Kysely<Database>, now: () => string) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Cancels the organization's plans waiting for approval, but `byRunId`'s: a newer sync made them stale. */
+    async supersedeHeld(organizationId: string, byRunId: string): Promise<void> {
+      await db
+        .updateTable('sync_runs')
+        .set({ ...changedColumns({ status: 'cancelled', plan: null, finishedAt: now() }, now()), error_code: 'SUPERSEDED', error_message: `A newer sync (${byRunId}) replaced this one before it was approved; nobody was deactivated.` })
+        .where('organization_id', '=', organizationId)
+        .where('status', '=', 'awaiting_approval')
+        .where('id', '!=', byRunId)
+        .execute();
+    },
+
     /** Most recent first. */
-    async list(organizationId: string, options: { limit?: number; status?: SyncRunStatus[] } = {}): Promise<SyncRun[]> {
+    async list(organizationId: string, options: { limit?: number; status?: readonly SyncRunStatus[]; dryRun?: boolean } = {}): Promise<SyncRun[]> {
       let select = db.selectFrom('sync_runs').selectAll().where('organization_id', '=', organizationId);
-      if (options.status) select = select.where('status', 'in', options.status);
+      if (options.status) select = select.where('status', 'in', [...options.status]);
+      if (options.dryRun !== undefined) select = select.where('dry_run', '=', options.dryRun ? 1 : 0);
       const rows = await select
         .orderBy('queued_at', 'desc')
         .orderBy('id', 'desc')

@@ -2,7 +2,23 @@ import { z } from 'zod';
 import { type DirectoryUser, directoryUserSchema } from '../domain';
 import { GraphError } from '../graph/graph-reader';
 
-export const groupSummarySchema = z.object({ id: z.string().min(1), displayName: z.string().nullish().transform((v) => v ?? null) }).loose();
+export const groupSummarySchema = z
+  .object({
+    id: z.string().min(1),
+    displayName: z.string().nullish().transform((v) => v ?? null),
+    groupTypes: z.array(z.string()).nullish(),
+  })
+  .loose();
+
+/**
+ * A Microsoft 365 group (`groupTypes` has `Unified`) holds only users: Graph refuses the
+ * `microsoft.graph.group` cast on it (400 Request_UnsupportedQuery,
+ * https://learn.microsoft.com/graph/api/group-list-transitivemembers), so there are no
+ * nested groups to ask for. Only security groups nest.
+ */
+export function isMicrosoft365Group(group: { groupTypes?: readonly string[] | null }): boolean {
+  return (group.groupTypes ?? []).some((type) => type.toLowerCase() === 'unified');
+}
 
 const memberDeltaSchema = z
   .object({
@@ -11,6 +27,9 @@ const memberDeltaSchema = z
     '@removed': z.object({ reason: z.string().optional() }).loose().optional(),
   })
   .loose();
+
+/** A direct member of a group (user, group, device, contact…): its type says which. */
+export const directMemberSchema = z.object({ id: z.string().min(1), '@odata.type': z.string().optional(), displayName: z.string().nullish() }).loose();
 
 /** A group in a groups/delta round: changed properties, member changes, or a removal. */
 export const groupDeltaSchema = z
@@ -36,7 +55,29 @@ export function parseGraphItem<S extends z.ZodType>(schema: S, item: unknown, wh
   );
 }
 
-export const parseUser = (item: unknown): DirectoryUser => parseGraphItem(directoryUserSchema, item, 'a user');
+export const parseUser = (item: unknown): DirectoryUser => withoutContactManager(parseGraphItem(directoryUserSchema, item, 'a user'));
+
+const userType = '#microsoft.graph.user';
+
+/** Whether a manager reference names a user: Graph marks an organizational contact `#microsoft.graph.orgContact`. */
+export function isUserReference(reference: unknown): boolean {
+  if (typeof reference !== 'object' || reference === null) return false;
+  const type = (reference as { '@odata.type'?: unknown })['@odata.type'];
+  return type === undefined || (typeof type === 'string' && type.toLowerCase() === userType);
+}
+
+/**
+ * A manager can be an organizational contact (https://learn.microsoft.com/graph/api/user-list-manager):
+ * a contact is not an employee, so for the directory such a user has no manager. A `manager@delta`
+ * that ends on a contact reads as "no manager" the same way.
+ */
+function withoutContactManager(user: DirectoryUser): DirectoryUser {
+  const delta = user['manager@delta'];
+  const last = Array.isArray(delta) ? delta[delta.length - 1] : delta;
+  if (last && !('@removed' in last) && !isUserReference(last)) return { ...user, 'manager@delta': [] };
+  if (user.manager && !isUserReference(user.manager)) return { ...user, manager: null };
+  return user;
+}
 
 /** The answer to graphQueries.userManager: Graph leaves `manager` out when the user has none. */
 export const userManagerSchema = z.object({ id: z.string().min(1), manager: z.object({ id: z.string().min(1) }).loose().nullish() }).loose();

@@ -14,12 +14,32 @@ export const graphQueries = {
   /** Every user, 999 a page (delta would give at most ~200). */
   allUsers: `/users?$top=999&$select=${userSelect}&$expand=manager($select=id)`,
   groupsDeltaFromNow: '/groups/delta?$deltatoken=latest&$select=displayName,members',
-  groupsNamed: (name: string) => `/groups?$filter=${encodeURIComponent(`displayName eq '${encodedQuote(name)}'`)}&$select=id,displayName&$top=999`,
-  group: (id: string) => `/groups/${encodeURIComponent(id)}?$select=id,displayName`,
-  /** Users anywhere under the group, nested groups included. Their managers are not in it: see userManager. */
-  usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$top=999&$select=${userSelect}`,
+  /** `groupTypes` tells a Microsoft 365 group (`Unified`: users only, never nested groups) from a security group. */
+  groupsNamed: (name: string) => `/groups?$filter=${encodeURIComponent(`displayName eq '${encodedQuote(name)}'`)}&$select=id,displayName,groupTypes&$top=999`,
+  group: (id: string) => `/groups/${encodeURIComponent(id)}?$select=id,displayName,groupTypes`,
+  /**
+   * Users anywhere under the group, nested groups included; the cast leaves out devices,
+   * contacts and service principals. Their managers are not in it: see userManager. A cast
+   * is sent with $count=true and castHeaders (see there).
+   */
+  usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$count=true&$top=999&$select=${userSelect}`,
   /** One user's manager id, for the members a group read brings (one $batch item each; 1 resource unit). */
   userManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=id&$expand=manager($select=id)`,
+  /** Direct members (users and nested groups, each with its @odata.type): who holds whom, for "through which group". */
+  directMembers: (id: string) => `/groups/${encodeURIComponent(id)}/members?$top=999&$select=id`,
+  /** How many enabled users the tenant has (an advanced query: ConsistencyLevel: eventual; text/plain). */
+  enabledUserCount: `/users/$count?$filter=${encodeURIComponent('accountEnabled eq true')}`,
+  /** Enabled users whose UPN starts with `prefix`, each with its manager's id: one partition of the tenant-wide manager listing (100 a page, as `$expand` allows). */
+  enabledUsersWithManagers: (prefix: string) =>
+    `/users?$filter=${encodeURIComponent(`accountEnabled eq true and startswith(userPrincipalName,'${encodedQuote(prefix)}')`)}&$select=id&$expand=manager($select=id)&$top=999`,
   /** The groups nested (at any depth) under the group: the tree incremental sync watches. */
-  groupsUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.group?$top=999&$select=id,displayName`,
+  groupsUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.group?$count=true&$top=999&$select=id,displayName`,
 };
+
+/**
+ * Casts on membership (`/microsoft.graph.user`, `/microsoft.graph.group`) are advanced
+ * queries: `ConsistencyLevel: eventual` with `$count=true`
+ * (https://learn.microsoft.com/graph/aad-advanced-queries). nextLinks keep `$count` but not
+ * the header, so it goes with every page.
+ */
+export const castHeaders = { ConsistencyLevel: 'eventual' } as const;

@@ -65,9 +65,15 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
   return { ...next, groupsDeltaLink };
 }
 
+function isUserOrGroupLink(link: { '@odata.type'?: string | undefined }): boolean {
+  const type = link['@odata.type']?.toLowerCase();
+  return type === undefined || type === '#microsoft.graph.user' || type === '#microsoft.graph.group';
+}
+
 function membershipMayHaveChanged(groups: readonly GroupDelta[], tree: DeltaState['groupTree'] & object, scopeGroupName: string | null): boolean {
   const tracked = groupTreeClosure(tree);
-  const touched = groups.filter((g) => tracked.has(g.id) && (g['@removed'] !== undefined || (g['members@delta']?.length ?? 0) > 0));
+  // Devices, contacts and service principals joining or leaving change nobody's scope.
+  const touched = groups.filter((g) => tracked.has(g.id) && (g['@removed'] !== undefined || (g['members@delta'] ?? []).some(isUserOrGroupLink)));
   if (touched.length > 0 && rootsReaching(tree, touched.map((g) => g.id)).length > 0) return true;
   if (scopeGroupName === null) return false;
   // A group renamed to (or away from) the scope's name changes which group the scope is.

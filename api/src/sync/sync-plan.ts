@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupTreeSchema } from '../domain';
 
 /** What a run held by the deletion guard saves, to apply on approval. */
 export const heldPlanSchema = z.object({
@@ -16,7 +17,7 @@ export const heldPlanSchema = z.object({
       scopeKey: z.string(),
       usersDeltaLink: z.string().nullable(),
       groupsDeltaLink: z.string().nullable(),
-      groupTree: z.object({ roots: z.array(z.string()), children: z.record(z.string(), z.array(z.string())) }).nullable(),
+      groupTree: groupTreeSchema.nullable(),
       scopeMemberIds: z.array(z.string()).nullable(),
     })
     .nullable(),

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { DomainError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
+import { CodedError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
 import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReader } from '../graph/graph-reader';
 import type { Logger } from '../service/logger';
-import { type Store, StoreError, type SyncMode, type SyncRun, type SyncTrigger, finishedStatuses } from '../store';
+import { type Store, type SyncMode, type SyncRun, type SyncRunUpdate, type SyncTrigger, finishedStatuses, interruptedRunMessage, runSilence } from '../store';
 import { DirectoryChanges } from './directory-changes';
 import { fullSync } from './full-sync';
 import { incrementalSync } from './incremental-sync';
@@ -13,18 +13,34 @@ import { SyncError, isTakenOver, runTakenOver } from './sync-error';
 
 export interface SyncServiceOptions {
   store: Store;
-  /** A Graph reader for a customer tenant (the api builds it from its Microsoft app configuration). */
+  /** A Graph reader for a customer tenant (built from the Microsoft app configuration by the composition root). */
   graphReaderFor: (tenantId: string) => GraphReader;
   logger?: Logger;
   /** Longest list of people a run reports per kind (created, skipped, …). */
   reportCap?: number;
-  /** A run silent this long was interrupted (its process ended): it is marked failed and no longer blocks new runs. */
+  /** A running run silent this long was interrupted (runSilence.interruptedAfterMs by default; tests scale it down). */
   staleRunAfterMs?: number;
-  /**
-   * How often a run in progress signals it is alive, whatever it is waiting for (one Graph
-   * call may retry for minutes). Well under staleRunAfterMs (default 20 s).
-   */
+  /** How often a running run signals it is alive, whatever it waits for (runSilence.heartbeatEveryMs by default). */
   heartbeatEveryMs?: number;
+  /** How often a running run looks for a cancellation asked by another process (1 s by default). */
+  cancelPollMs?: number;
+  /** How often a run the database lost is written again, until the database answers (1 s by default). */
+  databaseRetryMs?: number;
+}
+
+/** What a sync is asked with, by whatever starts it (tab, CLI, schedule, change notification, bot). */
+export interface SyncRequest {
+  trigger: SyncTrigger;
+  dryRun: boolean;
+  full: boolean;
+}
+
+export interface QueuedRun {
+  /** The new run, or the organization's active (or held) run when `started` is false. */
+  run: SyncRun;
+  started: boolean;
+  /** A run found silent and closed as interrupted to make way for this one. */
+  interrupted?: SyncRun;
 }
 
 export interface RunSyncOptions {
@@ -42,56 +58,106 @@ export interface SyncServiceEvents {
   finished: [SyncRun];
 }
 
+/** Syncs the schedule or a change notification starts: they never replace a plan waiting for approval. */
+const automaticTriggers: ReadonlySet<SyncTrigger> = new Set(['schedule', 'webhook']);
+
 /**
  * Runs syncs for organizations: full or incremental, dry or real, held by the deletion
- * guard until approved. One run at a time per organization.
+ * guard until approved. Every entry point starts and ends runs here, through the
+ * database: one active run per organization whatever process asks, a heartbeat while it
+ * runs, cancellation seen by whichever process runs it.
  */
 export class SyncService {
   readonly events = new EventEmitter<SyncServiceEvents>();
-  private readonly live = new Map<string, string>();
+  /** Runs executing in this process: a cancel asked here stops them at once. */
+  private readonly cancellers = new Map<string, AbortController>();
+  private readonly unrecorded = new Set<string>();
+  private unrecordedRetry: NodeJS.Timeout | undefined;
   private readonly store: Store;
 
   constructor(private readonly options: SyncServiceOptions) {
     this.store = options.store;
   }
 
-  /** Records a run and starts it in the background; `done` settles with the finished run (never rejects). */
-  async startRun(organizationId: string, options: RunSyncOptions = {}): Promise<{ run: SyncRun; done: Promise<SyncRun> }> {
-    const { tenantId } = await this.checkCanRun(organizationId);
-    if (this.live.has(organizationId)) throw alreadyRunning();
-    const run = await this.store.runs.create({ organizationId, trigger: options.trigger ?? 'manual', mode: options.full ? 'full' : 'incremental', dryRun: options.dryRun ?? false });
-    this.live.set(organizationId, run.id);
-    const done = this.execute(run, tenantId, options).finally(() => this.live.delete(organizationId));
-    return { run, done };
+  get interruptedAfterMs(): number {
+    return this.options.staleRunAfterMs ?? runSilence.interruptedAfterMs;
   }
 
   /**
-   * Executes a run someone already queued (the api's job queue records runs first, so the
-   * database can guarantee one active run per organization across api instances).
+   * Records a run unless the organization has an active one (then answers it, `started:
+   * false`). Refuses, before any run exists, an organization that cannot sync.
    */
-  async executeRun(queued: SyncRun, options: Pick<RunSyncOptions, 'signal'> = {}): Promise<SyncRun> {
-    const organizationId = queued.organizationId;
-    let tenantId: string;
-    try {
-      tenantId = await this.connectedTenant(organizationId);
-    } catch (error) {
-      const described = describeFailure(error, false);
-      const ended = await this.store.runs.transition(queued.id, ['queued', 'running'], { status: 'failed', finishedAt: this.store.now(), error: { code: described.code, message: described.message } });
-      const run = (await this.store.runs.get(queued.id))!;
-      return ended ? this.finished(run) : run;
+  async queueRun(organizationId: string, request: SyncRequest): Promise<QueuedRun> {
+    await this.connectedTenant(organizationId);
+    // A newer real run replaces a plan waiting for approval. Only a person should do that:
+    // syncs the schedule or a change notification start wait until the admins have decided.
+    if (automaticTriggers.has(request.trigger)) {
+      const [held] = await this.store.runs.list(organizationId, { limit: 1, status: ['awaiting_approval'] });
+      if (held) return { run: held, started: false };
     }
-    this.live.set(organizationId, queued.id);
-    try {
-      return await this.execute(queued, tenantId, { trigger: queued.trigger, dryRun: queued.dryRun, full: queued.mode === 'full', signal: options.signal });
-    } finally {
-      this.live.delete(organizationId);
-    }
+    const created = await this.store.activeRuns.createUnlessActive(
+      { organizationId, trigger: request.trigger, mode: request.full ? 'full' : 'incremental', dryRun: request.dryRun },
+      this.interruptedAfterMs,
+    );
+    if (created.interrupted) this.options.logger?.warn({ organizationId, runId: created.interrupted.id }, 'a silent sync was closed as interrupted');
+    return { run: created.run, started: created.created, ...(created.interrupted ? { interrupted: created.interrupted } : {}) };
+  }
+
+  /** Records a run and starts it in this process; `done` settles with the finished run (never rejects). */
+  async startRun(organizationId: string, options: RunSyncOptions = {}): Promise<{ run: SyncRun; done: Promise<SyncRun> }> {
+    const queued = await this.queueRun(organizationId, { trigger: options.trigger ?? 'manual', dryRun: options.dryRun ?? false, full: options.full ?? false });
+    if (!queued.started) throw alreadyRunning(queued.run);
+    return { run: queued.run, done: this.executeRun(queued.run, { signal: options.signal }) };
   }
 
   /** Runs a sync to its end and returns the finished (or held) run. */
   async runSync(organizationId: string, options: RunSyncOptions = {}): Promise<SyncRun> {
     const { done } = await this.startRun(organizationId, options);
     return done;
+  }
+
+  /**
+   * Takes a queued run for this process and executes it; answers the run as it stands when
+   * another process took it first or it was cancelled meanwhile. Never rejects for a sync
+   * failure: the run ends `failed` with the reason.
+   */
+  async executeRun(queued: SyncRun, options: Pick<RunSyncOptions, 'signal'> = {}): Promise<SyncRun> {
+    // The claim is atomic: of two processes handed the same run, one runs it.
+    if (!(await this.store.activeRuns.claim(queued.id))) return (await this.store.runs.get(queued.id)) ?? queued;
+    let tenantId: string;
+    try {
+      tenantId = await this.connectedTenant(queued.organizationId);
+    } catch (error) {
+      return this.end(queued, 'failed', describeFailure(error, false));
+    }
+    return this.execute(queued, tenantId, { trigger: queued.trigger, dryRun: queued.dryRun, full: queued.mode === 'full', signal: options.signal });
+  }
+
+  /**
+   * Cancels a queued run at once; asks a running one to stop, wherever it runs (the process
+   * running it looks every cancelPollMs). Answers the run as it stands.
+   */
+  async cancel(organizationId: string, runId: string): Promise<SyncRun> {
+    const run = await this.getRun(organizationId, runId);
+    const cancelledBeforeStart =
+      run.status === 'queued' &&
+      (await this.store.runs.transition(runId, 'queued', { status: 'cancelled', finishedAt: this.store.now(), error: { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it started; nobody was deactivated.' } }));
+    // Taken by a process since it was read (or running already): that process stops it.
+    if (!cancelledBeforeStart && (run.status === 'running' || (await this.store.runs.get(runId))?.status === 'running')) {
+      await this.store.activeRuns.requestCancel(runId);
+      this.cancellers.get(runId)?.abort();
+    }
+    return (await this.store.runs.get(runId))!;
+  }
+
+  /**
+   * The sweep of the silence rule: closes runs whose process ended. `queuedToo` when no
+   * job queue holds queued runs (this process is the only one that takes them).
+   */
+  async closeInterruptedRuns(options: { queuedToo: boolean }): Promise<SyncRun[]> {
+    const closed = await this.store.activeRuns.closeSilent(this.interruptedAfterMs, options);
+    for (const run of closed) this.options.logger?.warn({ runId: run.id, organizationId: run.organizationId }, 'an interrupted sync was closed');
+    return closed;
   }
 
   async getRun(organizationId: string, runId: string): Promise<SyncRun> {
@@ -149,42 +215,82 @@ export class SyncService {
     return connection.tenantId;
   }
 
-  private async checkCanRun(organizationId: string): Promise<{ tenantId: string }> {
-    const tenantId = await this.connectedTenant(organizationId);
-    const staleAfter = this.options.staleRunAfterMs ?? 120_000;
-    for (const other of await this.store.runs.unfinished(organizationId)) {
-      if (other.status === 'awaiting_approval') continue;
-      const lastSign = Date.parse(other.heartbeatAt ?? other.queuedAt);
-      const mine = this.live.get(organizationId) === other.id;
-      const silent = !mine && Date.parse(this.store.now()) - lastSign > staleAfter;
-      // A run that signalled since it was read is alive after all.
-      if (!silent || !(await this.store.activeRuns.declareInterrupted(other.id, other.heartbeatAt, 'The sync stopped without finishing (its process ended); nobody was deactivated.'))) {
-        throw alreadyRunning();
+  /** Ends a run this process holds (failed or cancelled), unless someone else ended it first. */
+  private async end(queued: SyncRun, status: 'failed' | 'cancelled', described: { code: string; message: string }, extra: SyncRunUpdate = {}): Promise<SyncRun> {
+    try {
+      const ended = await this.store.runs.transition(queued.id, ['queued', 'running'], { ...extra, status, finishedAt: this.store.now(), error: { code: described.code, message: described.message } });
+      const run = (await this.store.runs.get(queued.id))!;
+      return ended ? this.finished(run) : run;
+    } catch (writeError) {
+      // The database is gone (restart, failover): the run is closed as interrupted as soon as it is back.
+      this.options.logger?.error({ err: writeError, runId: queued.id }, 'the database did not answer: the sync will be recorded as interrupted once it does');
+      this.closeWhenDatabaseReturns(queued.id);
+      const error = { code: 'SYNC_INTERRUPTED', message: interruptedRunMessage };
+      return { ...queued, status: 'failed', error, finishedAt: new Date().toISOString() };
+    }
+  }
+
+  /**
+   * Runs this process could not record as ended, because the database was unreachable.
+   * They are closed as interrupted at the first answer, not after the silence rule's delay:
+   * the next sync is accepted as soon as the database is back.
+   */
+  private closeWhenDatabaseReturns(runId: string): void {
+    this.unrecorded.add(runId);
+    if (this.unrecordedRetry) return;
+    this.unrecordedRetry = setInterval(() => void this.recordInterrupted(), this.options.databaseRetryMs ?? 1000);
+    this.unrecordedRetry.unref();
+  }
+
+  private async recordInterrupted(): Promise<void> {
+    for (const runId of [...this.unrecorded]) {
+      try {
+        await this.store.runs.transition(runId, ['queued', 'running'], { status: 'failed', finishedAt: this.store.now(), error: { code: 'SYNC_INTERRUPTED', message: interruptedRunMessage } });
+        this.unrecorded.delete(runId);
+        this.options.logger?.info({ runId }, 'the database is back: a sync it interrupted was recorded as interrupted');
+      } catch {
+        return; // still unreachable: try again at the next tick
       }
     }
-    return { tenantId };
+    clearInterval(this.unrecordedRetry);
+    this.unrecordedRetry = undefined;
+  }
+
+  /** Stops retrying to record runs (the process is stopping; the silence rule closes them). */
+  dispose(): void {
+    clearInterval(this.unrecordedRetry);
+    this.unrecordedRetry = undefined;
   }
 
   private async execute(queued: SyncRun, tenantId: string, options: RunSyncOptions): Promise<SyncRun> {
     const { store } = this;
     // Cancelled before it started, or declared interrupted while waiting: nothing to do.
-    if (!(await store.runs.transition(queued.id, ['queued', 'running'], { status: 'running', startedAt: store.now(), phase: 'resolving_scope' }))) return (await store.runs.get(queued.id))!;
+    if (!(await store.runs.transition(queued.id, 'running', { phase: 'resolving_scope' }))) return (await store.runs.get(queued.id))!;
     // Declared interrupted by someone else (it looked silent): stop before writing beside the run that replaces it.
     const lost = new AbortController();
+    const cancelled = new AbortController();
+    this.cancellers.set(queued.id, cancelled);
+    const warn = (what: string) => (error: unknown) => this.options.logger?.warn({ err: error, runId: queued.id }, what);
     const heartbeat = setInterval(() => {
-      store.activeRuns.heartbeat(queued.id).then(
-        (alive) => {
-          if (!alive) lost.abort(runTakenOver(queued.id));
-        },
-        (error: unknown) => this.options.logger?.warn({ err: error, runId: queued.id }, 'could not record that the sync is alive'),
-      );
-    }, this.options.heartbeatEveryMs ?? 20_000);
+      store.activeRuns.heartbeat(queued.id).then((alive) => {
+        if (!alive) lost.abort(runTakenOver(queued.id));
+      }, warn('could not record that the sync is alive'));
+    }, this.options.heartbeatEveryMs ?? runSilence.heartbeatEveryMs);
+    // A cancel asked through another process (the tab while the CLI runs the sync, another api instance).
+    const cancelWatch = setInterval(() => {
+      store.activeRuns.cancelRequested([queued.id]).then((ids) => {
+        if (ids.length > 0) cancelled.abort();
+      }, warn('could not look for a cancellation'));
+    }, this.options.cancelPollMs ?? 1000);
     heartbeat.unref();
-    const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+    cancelWatch.unref();
+    const signal = AbortSignal.any([cancelled.signal, lost.signal, ...(options.signal ? [options.signal] : [])]);
     try {
       return await this.executeRunning(queued, tenantId, { ...options, signal }, lost.signal);
     } finally {
       clearInterval(heartbeat);
+      clearInterval(cancelWatch);
+      this.cancellers.delete(queued.id);
     }
   }
 
@@ -192,15 +298,14 @@ export class SyncService {
     const { store } = this;
     const organizationId = queued.organizationId;
     const dryRun = options.dryRun ?? false;
-    const reader = this.options.graphReaderFor(tenantId);
-    const progress = new RunProgress(queued.id, organizationId, reader, this.events);
     let round: SyncRound | undefined;
     try {
+      // Inside the try: a reader that cannot be built (no credentials) fails the run, never leaves it running.
+      const reader = this.options.graphReaderFor(tenantId);
+      const progress = new RunProgress(queued.id, organizationId, reader, this.events);
       if (!dryRun) {
         // A newer real run replaces a plan still waiting for approval: that plan is stale now.
-        for (const held of await store.runs.list(organizationId, { status: ['awaiting_approval'] })) {
-          await store.runs.transition(held.id, 'awaiting_approval', { status: 'cancelled', plan: null, error: { code: 'SUPERSEDED', message: `A newer sync (${queued.id}) replaced this one before it was approved.` } });
-        }
+        await store.runs.supersedeHeld(organizationId, queued.id);
       }
       const configuration = await store.configurations.get(organizationId);
       const mapping = { includeGuests: configuration.includeGuests, exclusions: parseExclusionList(configuration.exclusions) };
@@ -241,19 +346,10 @@ export class SyncService {
       const described = describeFailure(error, cancelled);
       if (!described.expected) this.options.logger?.error({ err: error, organizationId, runId: queued.id }, 'sync failed');
       if (!cancelled && consentWithdrawn(error)) await this.recordRevokedConsent(organizationId, tenantId);
-      const ended = await store.runs
-        .transition(queued.id, 'running', {
-          status: cancelled ? 'cancelled' : 'failed',
-          finishedAt: store.now(),
-          error: { code: described.code, message: described.message },
-          ...(round ? { counts: round.changes.counts, report: round.changes.report, progress: { usersRead: progress.usersRead, pages: progress.pages, graphRequests: progress.graphRequests } } : {}),
-        })
-        .catch((writeError: unknown) => {
-          this.options.logger?.error({ err: writeError, runId: queued.id }, 'could not record the failed sync');
-          return false;
-        });
-      const run = (await store.runs.get(queued.id))!;
-      return ended ? this.finished(run) : run;
+      const reached = round
+        ? { counts: round.changes.counts, report: round.changes.report, progress: { usersRead: round.progress.usersRead, pages: round.progress.pages, graphRequests: round.progress.graphRequests } }
+        : {};
+      return this.end(queued, cancelled ? 'cancelled' : 'failed', described, reached);
     }
   }
 
@@ -286,15 +382,19 @@ export class SyncService {
       if (!(await store.runs.transition(runId, 'running', { status: 'succeeded', phase: 'done', counts: changes.counts, report: changes.report, progress: progressFields, finishedAt: at }))) throw runTakenOver(runId);
     } else if (held) {
       const plan: HeldPlan = { deactivate: planned, deltaState: next };
-      const heldNow = await store.runs.transition(runId, 'running', {
-        status: 'awaiting_approval',
-        phase: 'deactivating',
-        counts: changes.counts,
-        report: changes.report,
-        progress: progressFields,
-        plan,
-        finishedAt: at,
-        error: { code: 'DELETION_GUARD', message: deletionGuardReason(planned.length, changes.activeEmployees, configuration.deletionGuard) },
+      const heldNow = await store.transaction(async (t) => {
+        // One plan waits for approval per organization, whatever held the others: the newest replaces them.
+        await t.runs.supersedeHeld(organizationId, runId);
+        return t.runs.transition(runId, 'running', {
+          status: 'awaiting_approval',
+          phase: 'deactivating',
+          counts: changes.counts,
+          report: changes.report,
+          progress: progressFields,
+          plan,
+          finishedAt: at,
+          error: { code: 'DELETION_GUARD', message: deletionGuardReason(planned.length, changes.activeEmployees, configuration.deletionGuard) },
+        });
       });
       if (!heldNow) throw runTakenOver(runId);
     } else {
@@ -315,8 +415,11 @@ export class SyncService {
   }
 }
 
-function alreadyRunning(): SyncError {
-  return new SyncError('SYNC_ALREADY_RUNNING', 'A sync of this organization is already running; wait for it to finish (or cancel it) before starting another.');
+function alreadyRunning(active: SyncRun): SyncError {
+  if (active.status === 'awaiting_approval') {
+    return new SyncError('SYNC_AWAITING_APPROVAL', `Sync run ${active.id} waits for an admin to approve or reject its deactivations; decide on it before starting another.`);
+  }
+  return new SyncError('SYNC_ALREADY_RUNNING', `A sync of this organization (run ${active.id}, ${active.status}) is already under way; wait for it to finish (or cancel it) before starting another.`);
 }
 
 function notAwaitingApproval(runId: string, status: string | undefined): SyncError {
@@ -333,8 +436,7 @@ function describeFailure(error: unknown, cancelled: boolean): { code: string; me
   if (cancelled) return { code: 'SYNC_CANCELLED', message: 'The sync was cancelled before it finished; nobody was deactivated.', expected: true };
   const suffix = ' Nobody was deactivated.';
   if (error instanceof GraphAuthenticationError) return { code: error.reason === 'consent_missing' ? 'CONSENT_MISSING' : error.code, message: error.message + suffix, expected: true };
-  if (error instanceof GraphError || error instanceof SyncError || error instanceof DomainError || error instanceof StoreError) {
-    return { code: error.code, message: error.message + (error.message.includes('deactivated') ? '' : suffix), expected: true };
-  }
+  // Every message says what happened; none says who was deactivated (nobody was), so the suffix says it once.
+  if (error instanceof GraphError || error instanceof CodedError) return { code: error.code, message: error.message + suffix, expected: true };
   return { code: 'SYNC_FAILED', message: `The sync failed unexpectedly (${error instanceof Error ? error.message : String(error)}).${suffix}`, expected: false };
 }

@@ -1,9 +1,11 @@
-import type { CreateGroupBody, CreateTenantBody, CreateUserBody, FaultsBody, RegisterAppBody, ThrottlingBody, TokenBody, UpdateGroupBody, UpdateUserBody } from './control-schemas';
+import type { ConsistencyBody, CreateDirectoryObjectBody, CreateGroupBody, CreateTenantBody, CreateUserBody, FaultsBody, RegisterAppBody, ThrottlingBody, TokenBody, UpdateGroupBody, UpdateUserBody } from './control-schemas';
 import type { TenantSummary } from './control-routes';
+import type { OtherDirectoryObject } from '../tenants/directory-objects';
 import type { FaultSettings } from '../faults/tenant-faults';
+import type { LatencySettings, LatencySettingsInput } from '../cost/latency-model';
 import type { LoggedRequest, TrafficCounters } from '../metering/traffic-meter';
 import type { ThrottlingSettings } from '../throttling/graph-throttle';
-import type { DeliveryRecord, Subscription } from '../webhooks/subscriptions';
+import type { DeliveryRecord, NotificationTiming, Subscription } from '../webhooks/subscriptions';
 
 /** A user as the control API shows it (every field, with `state` and `roles`). */
 export interface ControlUser {
@@ -93,6 +95,10 @@ export class EmulatorControl {
   /** Permanent deletion. */
   purgeUser = (tenantId: string, idOrUpn: string) => this.call<ControlUser>('DELETE', `${this.t(tenantId)}/users/${encodeURIComponent(idOrUpn)}?permanent=true`);
 
+  /** A device, organizational contact or service principal; add it to security groups with addMembers, or make a contact a manager with updateUser. */
+  createDirectoryObject = (tenantId: string, object: CreateDirectoryObjectBody) => this.call<OtherDirectoryObject>('POST', `${this.t(tenantId)}/directory-objects`, object);
+  directoryObjects = (tenantId: string) => this.call<{ value: OtherDirectoryObject[] }>('GET', `${this.t(tenantId)}/directory-objects`).then((r) => r.value);
+
   groups = (tenantId: string) => this.call<{ value: ControlGroup[] }>('GET', `${this.t(tenantId)}/groups`).then((r) => r.value);
   group = (tenantId: string, groupId: string) => this.call<ControlGroup>('GET', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}`);
   createGroup = (tenantId: string, group: CreateGroupBody) => this.call<ControlGroup>('POST', `${this.t(tenantId)}/groups`, group);
@@ -102,6 +108,12 @@ export class EmulatorControl {
   addMembers = (tenantId: string, groupId: string, memberIds: string[]) => this.call<ControlGroup>('POST', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}/members`, { memberIds });
   removeMember = (tenantId: string, groupId: string, memberId: string) =>
     this.call<void>('DELETE', `${this.t(tenantId)}/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(memberId)}`);
+
+  /** Moves the tenant's clock forward: tokens issued before expire as if the time had passed (Graph answers 401). */
+  advanceClock = (tenantId: string, seconds: number) => this.call<{ clockOffsetSeconds: number }>('POST', `${this.t(tenantId)}/clock/advance`, { seconds });
+
+  /** Delta replays, duplicates, shuffled pages, empty pages and a replication delay, as Graph documents them. */
+  setConsistency = (tenantId: string, settings: ConsistencyBody) => this.call<ConsistencyBody>('PUT', `${this.t(tenantId)}/consistency`, settings);
 
   setFaults = (tenantId: string, faults: FaultsBody) => this.call<FaultSettings>('PUT', `${this.t(tenantId)}/faults`, faults);
   clearFaults = (tenantId: string) => this.call<FaultSettings>('DELETE', `${this.t(tenantId)}/faults`);
@@ -115,6 +127,12 @@ export class EmulatorControl {
   deliveries = (tenantId: string, subscriptionId: string) => this.call<{ value: DeliveryRecord[] }>('GET', `${this.t(tenantId)}/subscriptions/${subscriptionId}/deliveries`).then((r) => r.value);
   sendLifecycleEvent = (tenantId: string, subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed' = 'reauthorizationRequired') =>
     this.call<DeliveryRecord>('POST', `${this.t(tenantId)}/subscriptions/${subscriptionId}/lifecycle`, { event });
+
+  /** Retry backoff, retry window and reauthorization lead of change notifications (emulator-wide; defaults as Graph documents). */
+  setNotificationTiming = (timing: Partial<NotificationTiming>) => this.call<NotificationTiming>('PUT', '/notification-timing', timing);
+
+  /** The latency cost model: `{ enabled, baseMs, perObjectMs, jitterShare }` (emulator-wide). */
+  setLatency = (settings: LatencySettingsInput) => this.call<LatencySettings>('PUT', '/latency', settings);
 
   counters = (tenantId: string) => this.call<TrafficCounters>('GET', `/counters?tenantId=${encodeURIComponent(tenantId)}`);
   resetCounters = (tenantId?: string) => this.call<void>('POST', '/counters/reset', { tenantId });

@@ -9,9 +9,14 @@ import { faultSettings } from '../faults/tenant-faults';
 import type { DirectoryGroup, DirectoryUser, UserProfile } from '../tenants/directory-objects';
 import { GRAPH_RESOURCE } from '../tenants/cloud';
 import { DirectoryError, type Tenant } from '../tenants/tenant';
+import { notificationTiming } from '../webhooks/subscriptions';
+import { latencySettings } from '../cost/latency-model';
 import {
   addMembersBody,
+  clockAdvanceBody,
   consentBody,
+  consistencyBody,
+  createDirectoryObjectBody,
   createGroupBody,
   createTenantBody,
   createUserBody,
@@ -196,9 +201,10 @@ export function controlRouter(state: EmulatorState): Router {
     const grant = cloud.grantConsent(tenant.id, app.clientId, body.permissions ?? app.requiredPermissions, body.grantedBy ?? null);
     return json(200, { clientId: app.clientId, permissions: [...grant.roles].sort(), servicePrincipalId: grant.servicePrincipalId });
   });
-  route('DELETE', '/tenants/{tenant}/consent/{clientId}', (request) => {
+  route('DELETE', '/tenants/{tenant}/consent/{clientId}', async (request) => {
     const tenant = tenantOf(request);
     if (!cloud.revokeConsent(tenant.id, request.params.clientId!)) throw new ControlError(404, 'ConsentNotFound', 'That app was never consented in this tenant.');
+    await state.webhooks.removeForApp(tenant.id, request.params.clientId!);
     return { status: 204 };
   });
 
@@ -233,6 +239,13 @@ export function controlRouter(state: EmulatorState): Router {
     return json(200, controlUser(user));
   });
   route('POST', '/tenants/{tenant}/users/{user}/restore', (request) => json(200, controlUser(tenantOf(request).restoreUser(request.params.user!))));
+
+  // --- devices, organizational contacts, service principals ---
+  route('GET', '/tenants/{tenant}/directory-objects', (request) => json(200, { value: [...tenantOf(request).otherObjects] }));
+  route('POST', '/tenants/{tenant}/directory-objects', (request) => {
+    const body = parse(createDirectoryObjectBody, request);
+    return json(201, tenantOf(request).addOtherObject(body.kind, body.displayName, body.mail ?? null, body.id));
+  });
 
   // --- groups and memberships ---
   route('GET', '/tenants/{tenant}/groups', (request) => json(200, { value: tenantOf(request).groups.filter((g) => g.state === 'active').map(controlGroup) }));
@@ -278,6 +291,28 @@ export function controlRouter(state: EmulatorState): Router {
     return { status: 204 };
   });
 
+  // --- eventual consistency (delta replays, duplicates, order, empty pages, replication delay) ---
+  route('GET', '/tenants/{tenant}/consistency', (request) => json(200, tenantOf(request).consistency));
+  route('PUT', '/tenants/{tenant}/consistency', (request) => {
+    const tenant = tenantOf(request);
+    tenant.consistency = parse(consistencyBody, request);
+    return json(200, tenant.consistency);
+  });
+
+  // --- the latency cost model (emulator-wide) ---
+  route('GET', '/latency', () => json(200, state.latency.settings));
+  route('PUT', '/latency', (request) => {
+    state.latency.settings = parse(latencySettings, request);
+    return json(200, state.latency.settings);
+  });
+
+  // --- time: let issued tokens expire without waiting 60 to 90 minutes ---
+  route('POST', '/tenants/{tenant}/clock/advance', (request) => {
+    const tenant = tenantOf(request);
+    tenant.clockOffsetMs += parse(clockAdvanceBody, request).seconds * 1000;
+    return json(200, { clockOffsetSeconds: tenant.clockOffsetMs / 1000 });
+  });
+
   // --- faults, throttling, delta tokens ---
   route('GET', '/tenants/{tenant}/faults', (request) => json(200, state.faults.of(tenantOf(request).id)));
   route('PUT', '/tenants/{tenant}/faults', (request) => json(200, state.faults.set(tenantOf(request).id, parse(faultsBody, request))));
@@ -307,12 +342,19 @@ export function controlRouter(state: EmulatorState): Router {
     const clientId = body.clientId ?? state.defaultApp.clientId;
     const audience = body.audience ?? clientId;
     const scopes = body.scopes ?? (audience === GRAPH_RESOURCE ? ['User.Read'] : ['access_as_user']);
-    const accessToken = await state.issuer.userToken({ tenant, user, clientId, audience, scopes, roles: body.roles, lifetimeSeconds: body.lifetimeSeconds });
+    const resourceApp = audience === GRAPH_RESOURCE ? undefined : (cloud.app(audience) ?? cloud.appByIdentifierUri(audience));
+    const version = resourceApp && resourceApp.accessTokenAcceptedVersion !== 2 ? 1 : 2;
+    const accessToken = await state.issuer.userToken({ tenant, user, clientId, audience, scopes, roles: body.roles, lifetimeSeconds: body.lifetimeSeconds, version });
     const idToken = await state.issuer.idToken({ tenant, user, clientId });
-    return json(200, { accessToken, idToken, issuer: state.issuer.issuer(tenant.id) });
+    return json(200, { accessToken, idToken, issuer: state.issuer.issuer(tenant.id, version) });
   });
 
   // --- subscriptions ---
+  route('GET', '/notification-timing', () => json(200, state.webhooks.timing));
+  route('PUT', '/notification-timing', (request) => {
+    state.webhooks.timing = parse(notificationTiming, request);
+    return json(200, state.webhooks.timing);
+  });
   route('GET', '/tenants/{tenant}/subscriptions', (request) => json(200, { value: state.webhooks.list(tenantOf(request).id) }));
   route('GET', '/tenants/{tenant}/subscriptions/{id}/deliveries', (request) => {
     tenantOf(request);

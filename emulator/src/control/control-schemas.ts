@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tenantShape } from '../generator/tenant-generator';
 import { faultSettings } from '../faults/tenant-faults';
+import { consistencySettings } from '../tenants/consistency';
 
 /** Request bodies of the control API (`/_emulator/…`); the README documents each. */
 export const createTenantBody = tenantShape.extend({
@@ -70,7 +71,18 @@ export type CreateGroupBody = z.input<typeof createGroupBody>;
 export const updateGroupBody = groupFields.partial();
 export type UpdateGroupBody = z.input<typeof updateGroupBody>;
 
+/** A device, organizational contact or service principal (members of security groups; a contact can be a manager). */
+export const createDirectoryObjectBody = z.object({
+  kind: z.enum(['device', 'orgContact', 'servicePrincipal']),
+  displayName: z.string().min(1),
+  mail: z.string().nullable().optional(),
+  id: z.string().uuid().optional(),
+});
+export type CreateDirectoryObjectBody = z.input<typeof createDirectoryObjectBody>;
+
 export const addMembersBody = z.object({ memberIds: z.array(z.string().min(1)).min(1) });
+
+export const clockAdvanceBody = z.object({ seconds: z.number().int().min(1).max(30 * 86_400) });
 
 export const consentBody = z.object({ permissions: z.array(z.string()).optional(), grantedBy: z.string().optional() });
 
@@ -83,10 +95,15 @@ export const registerAppBody = z.object({
   requiredPermissions: z.array(z.string()).optional(),
   identifierUris: z.array(z.string()).optional(),
   exposedScopes: z.array(z.string()).optional(),
+  /** Unset: Entra issues v1.0 access tokens for this app's API; 2: v2.0. */
+  accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).nullable().optional(),
 });
 export type RegisterAppBody = z.input<typeof registerAppBody>;
 
 export const faultsBody = faultSettings;
+
+export const consistencyBody = consistencySettings;
+export type ConsistencyBody = z.input<typeof consistencySettings>;
 export type FaultsBody = z.input<typeof faultSettings>;
 
 export const throttlingBody = z.object({

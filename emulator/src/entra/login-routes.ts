@@ -9,7 +9,7 @@ import { entraError, tenantNotFound } from './login-errors';
 import { resolveScopes } from './scopes';
 import type { SignInState } from './sign-in-state';
 import type { SigningKeys } from './signing-keys';
-import { ACCESS_TOKEN_LIFETIME_SECONDS, clientInfo, type TokenIssuer } from './token-issuer';
+import { accessTokenLifetimeSeconds, clientInfo, type TokenIssuer } from './token-issuer';
 
 export interface LoginContext {
   cloud: Cloud;
@@ -137,8 +137,9 @@ export function addLoginRoutes(router: Router, context: LoginContext): void {
         const grant = cloud.consent(pathTenant.id, app.clientId);
         if (!grant)
           return entraError(400, 'invalid_client', 7000229, `The client application ${app.clientId} is missing service principal in the tenant ${pathTenant.id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`);
-        const accessToken = await context.issuer.appToken(pathTenant, app, grant);
-        return json(200, { token_type: 'Bearer', expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, access_token: accessToken });
+        const lifetime = accessTokenLifetimeSeconds();
+        const accessToken = await context.issuer.appToken(pathTenant, app, grant, lifetime);
+        return json(200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken });
       }
       case 'authorization_code': {
         const code = form.code ? context.signIn.redeemCode(form.code) : undefined;
@@ -183,12 +184,14 @@ export function addLoginRoutes(router: Router, context: LoginContext): void {
     if (!user.accountEnabled) return entraError(400, 'invalid_grant', 50057, 'The user account is disabled.');
     const resolution = resolveScopes(cloud, scope);
     if (!resolution.ok) return entraError(400, resolution.error, resolution.aadsts, resolution.description);
-    const accessToken = await context.issuer.userToken({ tenant, user, clientId, audience: resolution.audience, scopes: resolution.scopes });
+    const lifetime = accessTokenLifetimeSeconds();
+    const version = resolution.resource === 'api' && cloud.app(resolution.clientId)?.accessTokenAcceptedVersion !== 2 ? 1 : 2;
+    const accessToken = await context.issuer.userToken({ tenant, user, clientId, audience: resolution.audience, scopes: resolution.scopes, lifetimeSeconds: lifetime, version });
     const body: Record<string, unknown> = {
       token_type: 'Bearer',
       scope: [...resolution.scopes.map((s) => (resolution.resource === 'graph' ? `https://graph.microsoft.com/${s}` : `${resolution.audience}/${s}`)), ...resolution.oidc].join(' '),
-      expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-      ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
       access_token: accessToken,
       client_info: clientInfo(user, tenant),
     };

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
+import { X509Certificate } from 'node:crypto';
+import { generate } from 'selfsigned';
+import { SignJWT, exportJWK, importPKCS8, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
 
 export interface PublicJwk {
   kty: string;
@@ -8,6 +9,8 @@ export interface PublicJwk {
   x5t: string;
   n: string;
   e: string;
+  /** The key's certificate chain (base64 DER), as Entra publishes it (https://learn.microsoft.com/entra/identity-platform/access-tokens, "Validate the signature"). */
+  x5c: string[];
   alg: 'RS256';
   issuer?: string;
 }
@@ -21,10 +24,30 @@ export class SigningKeys {
   ) {}
 
   static async create(): Promise<SigningKeys> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+    // A self-signed certificate carries the key, so the JWKS can publish `x5c` like Entra's.
+    const now = Date.now();
+    const pems = await generate([{ name: 'commonName', value: 'accounts.accesscontrol.windows.net' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now - 86_400_000),
+      notAfterDate: new Date(now + 365 * 86_400_000),
+    });
+    const privateKey = await importPKCS8(pems.private, 'RS256');
+    const publicKey = await importSPKI(pems.public, 'RS256');
     const exported = await exportJWK(publicKey);
-    const kid = randomBytes(20).toString('base64url');
-    return new SigningKeys(privateKey, publicKey, { kty: 'RSA', use: 'sig', kid, x5t: kid, n: exported.n!, e: exported.e!, alg: 'RS256' });
+    const certificate = new X509Certificate(pems.cert);
+    // Entra's kid and x5t are the certificate's SHA-1 thumbprint, base64url.
+    const thumbprint = Buffer.from(certificate.fingerprint.replace(/:/g, ''), 'hex').toString('base64url');
+    return new SigningKeys(privateKey, publicKey, {
+      kty: 'RSA',
+      use: 'sig',
+      kid: thumbprint,
+      x5t: thumbprint,
+      n: exported.n!,
+      e: exported.e!,
+      x5c: [certificate.raw.toString('base64')],
+      alg: 'RS256',
+    });
   }
 
   sign(claims: JWTPayload): Promise<string> {
@@ -32,8 +55,8 @@ export class SigningKeys {
   }
 
   /** Verifies signature and lifetime; the caller checks audience and issuer (to answer Graph's exact errors). */
-  async verify(token: string): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 5 });
+  async verify(token: string, at?: Date): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 5, ...(at ? { currentDate: at } : {}) });
     return payload;
   }
 }

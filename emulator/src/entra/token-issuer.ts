@@ -5,7 +5,14 @@ import { GRAPH_RESOURCE } from '../tenants/cloud';
 import type { Tenant } from '../tenants/tenant';
 import type { SigningKeys } from './signing-keys';
 
-export const ACCESS_TOKEN_LIFETIME_SECONDS = 3599;
+/**
+ * Entra gives access tokens a lifetime chosen at random between 60 and 90 minutes
+ * (https://learn.microsoft.com/entra/identity-platform/access-tokens, "Token lifetime"), so
+ * a client must read `expires_in` and never assume an hour.
+ */
+export function accessTokenLifetimeSeconds(random: () => number = Math.random): number {
+  return 3600 + Math.floor(random() * 1801);
+}
 
 /** Mints Entra-shaped v2.0 tokens, signed with the emulator's key. */
 export class TokenIssuer {
@@ -14,13 +21,15 @@ export class TokenIssuer {
     private readonly base: () => string,
   ) {}
 
-  issuer(tenantId: string): string {
-    return `${this.base()}/${tenantId}/v2.0`;
+  issuer(tenantId: string, version: 1 | 2 = 2): string {
+    // v1.0 tokens name Entra's security token service whatever host issued them (access-tokens).
+    return version === 1 ? `https://sts.windows.net/${tenantId}/` : `${this.base()}/${tenantId}/v2.0`;
   }
 
   /** An app-only token for Graph: `roles` are the application permissions consented in the tenant. */
-  appToken(tenant: Tenant, app: AppRegistration, grant: ConsentGrant, lifetimeSeconds = ACCESS_TOKEN_LIFETIME_SECONDS): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+  appToken(tenant: Tenant, app: AppRegistration, grant: ConsentGrant, lifetimeSeconds = accessTokenLifetimeSeconds()): Promise<string> {
+    // On the tenant's clock, which tests may move forward to let earlier tokens expire.
+    const now = Math.floor((Date.now() + tenant.clockOffsetMs) / 1000);
     const roles = [...grant.roles].sort();
     return this.keys.sign({
       aud: GRAPH_RESOURCE,
@@ -46,15 +55,48 @@ export class TokenIssuer {
     });
   }
 
-  /** A delegated (user) access token for `audience` (Graph or one of our APIs) with `scp`. */
-  userToken(p: { tenant: Tenant; user: DirectoryUser; clientId: string; audience: string; scopes: string[]; roles?: string[]; lifetimeSeconds?: number }): Promise<string> {
+  /**
+   * A delegated (user) access token for `audience` (Graph or one of our APIs) with `scp`.
+   * Version 1 is the v1.0 shape an API gets when its registration leaves
+   * `accessTokenAcceptedVersion` unset: issuer `https://sts.windows.net/{tid}/`, `appid`
+   * instead of `azp`, `upn`/`unique_name` instead of `preferred_username`, `ver` 1.0.
+   */
+  userToken(p: { tenant: Tenant; user: DirectoryUser; clientId: string; audience: string; scopes: string[]; roles?: string[]; lifetimeSeconds?: number; version?: 1 | 2 }): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
+    if (p.version === 1) {
+      return this.keys.sign({
+        aud: p.audience,
+        iss: this.issuer(p.tenant.id, 1),
+        iat: now,
+        nbf: now,
+        exp: now + (p.lifetimeSeconds ?? accessTokenLifetimeSeconds()),
+        aio: randomBytes(24).toString('base64url'),
+        amr: ['pwd'],
+        appid: p.clientId,
+        appidacr: '0',
+        // v1.0 tokens carry idp as v2.0 do: another provider than the issuer for a guest
+        // (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+        idp: p.user.userType === 'Guest' ? 'live.com' : undefined,
+        name: p.user.displayName,
+        oid: p.user.id,
+        rh: randomBytes(16).toString('base64url'),
+        ...(p.roles && p.roles.length > 0 ? { roles: p.roles } : {}),
+        scp: p.scopes.join(' '),
+        sub: pairwiseSubject(p.user.id, p.clientId),
+        tid: p.tenant.id,
+        unique_name: p.user.userPrincipalName,
+        upn: p.user.userPrincipalName,
+        uti: randomBytes(16).toString('base64url'),
+        ver: '1.0',
+        ...(directoryRoleIds(p.user).length > 0 ? { wids: directoryRoleIds(p.user) } : {}),
+      });
+    }
     return this.keys.sign({
       aud: p.audience,
       iss: this.issuer(p.tenant.id),
       iat: now,
       nbf: now,
-      exp: now + (p.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_SECONDS),
+      exp: now + (p.lifetimeSeconds ?? accessTokenLifetimeSeconds()),
       aio: randomBytes(24).toString('base64url'),
       azp: p.clientId,
       azpacr: '0',
@@ -81,7 +123,7 @@ export class TokenIssuer {
       iss: this.issuer(p.tenant.id),
       iat: now,
       nbf: now,
-      exp: now + ACCESS_TOKEN_LIFETIME_SECONDS,
+      exp: now + 3600,
       ...(p.nonce ? { nonce: p.nonce } : {}),
       name: p.user.displayName,
       oid: p.user.id,

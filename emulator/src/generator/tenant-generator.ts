@@ -18,6 +18,12 @@ export const tenantShape = z.object({
   noMailboxShare: z.number().min(0).max(1).default(0.02),
   departments: z.number().int().min(1).max(DEPARTMENTS.length).default(8),
   managers: z.boolean().default(true),
+  /**
+   * Devices, organizational contacts and service principals as members of security groups
+   * (arsen included), and a few contacts as managers: Graph returns them in member lists and
+   * as managers, and a sync must not take them for employees.
+   */
+  nonUserObjects: z.boolean().default(true),
   tenantId: z.string().uuid().optional(),
   displayName: z.string().min(1).max(256).optional(),
   /** The short name domains are made from: `{name}.onmicrosoft.com` (initial) and `{name}.com` (default). */
@@ -145,7 +151,8 @@ export function generateTenant(shape: TenantShape, domainTaken: (domain: string)
     const id = random.guid();
     groupIds.push(id);
     if (g === 0) {
-      tenant.seedGroup(id, { displayName: 'arsen', description: 'People in the security-awareness programme', mail: `arsen@${domain}`, mailNickname: 'arsen', mailEnabled: true, securityEnabled: true, groupTypes: ['Unified'], visibility: 'Private' }, created(g));
+      // A security group: only security groups can nest groups (a Microsoft 365 group holds only users).
+      tenant.seedGroup(id, { displayName: 'arsen', description: 'People in the security-awareness programme', mail: null, mailNickname: 'arsen', mailEnabled: false, securityEnabled: true, groupTypes: [], visibility: null }, created(g));
       const share = Math.max(1, Math.round(userIds.length * 0.05));
       for (let k = 0; k < share && userIds.length > 0; k++) tenant.seedMember(id, userIds[random.int(userIds.length)]!);
     } else if (g <= departments.length) {
@@ -182,7 +189,38 @@ export function generateTenant(shape: TenantShape, domainTaken: (domain: string)
       if (shape.nestingCycle && head === groupIds[0] && chain.length > 1) tenant.seedMember(parent, head);
     }
   }
+  if (shape.nonUserObjects) seedNonUserObjects(tenant, shape.seed, groupIds[0] ?? null, topicGroups, slug);
   return { tenant, adminId };
+}
+
+/**
+ * Devices, organizational contacts and service principals in security groups (one of each
+ * directly in `arsen`), and a few contacts as managers. Drawn from a stream of their own, so
+ * users and groups stay what the same seed always gave.
+ */
+function seedNonUserObjects(tenant: Tenant, seed: number, arsenId: string | null, topicGroups: string[], slug: string): void {
+  const users = tenant.users.length;
+  if (users < 20) return;
+  const random = new SeededRandom(seed + 104_729);
+  const contacts = Array.from({ length: Math.max(1, Math.round(users * 0.005)) }, (_, i) => {
+    const given = random.pick(GIVEN_NAMES);
+    const surname = random.pick(SURNAMES);
+    const agency = random.pick(GUEST_DOMAINS);
+    const local = `${given}.${surname}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
+    return tenant.addOtherObject('orgContact', `${given} ${surname} (${agency})`, `${local}${i}@${agency}`, random.guid());
+  });
+  const devices = Array.from({ length: Math.max(1, Math.round(users * 0.01)) }, (_, i) => tenant.addOtherObject('device', `LAPTOP-${slug.slice(0, 6).toUpperCase()}${String(i + 1).padStart(4, '0')}`, null, random.guid()));
+  const principals = ['Backup Service', 'HR Connector'].map((name) => tenant.addOtherObject('servicePrincipal', name, null, random.guid()));
+  const securityGroups = [...(arsenId ? [arsenId] : []), ...topicGroups];
+  if (securityGroups.length > 0) {
+    for (const [i, object] of [contacts[0]!, devices[0]!, principals[0]!].entries()) tenant.seedMember(arsenId ?? securityGroups[i % securityGroups.length]!, object.id);
+    for (const object of [...contacts.slice(1), ...devices.slice(1), ...principals.slice(1)]) tenant.seedMember(securityGroups[random.int(securityGroups.length)]!, object.id);
+  }
+  // Contractors whose manager is the agency's contact (user-list-manager: a manager can be an organizational contact).
+  for (const contact of contacts) {
+    const user = tenant.users[2 + random.int(users - 2)]!;
+    if (user.userType === 'Member') user.managerId = contact.id;
+  }
 }
 
 function person(p: {

@@ -1,4 +1,4 @@
-import { errors as joseErrors } from 'jose';
+import { decodeJwt, errors as joseErrors } from 'jose';
 import type { EmulatorRequest } from '../http/request';
 import { graphError, type Reply } from '../http/reply';
 import type { SigningKeys } from '../entra/signing-keys';
@@ -23,8 +23,9 @@ function unauthorized(request: EmulatorRequest, message: string): Reply {
 
 /**
  * Checks the bearer token as Graph does (signature, lifetime, audience, tenant). App
- * permissions are the token's roles that the tenant still grants: the emulator applies a
- * revocation at once, where Graph would wait for the token to expire.
+ * permissions are the token's roles: a consent revoked after the token was issued does not
+ * take them back; only new tokens come without them (access-tokens: a token stays valid
+ * until it expires). The tenant's clock can be moved forward to let issued tokens expire.
  */
 export async function authenticate(request: EmulatorRequest, keys: SigningKeys, cloud: Cloud): Promise<GraphPrincipal | Reply> {
   const header = request.headers.authorization ?? '';
@@ -32,7 +33,10 @@ export async function authenticate(request: EmulatorRequest, keys: SigningKeys, 
   if (!m) return unauthorized(request, header ? 'IDX14100: JWT is not well formed, there are no dots (.).' : 'Access token is empty.');
   let claims: Record<string, unknown>;
   try {
-    claims = (await keys.verify(m[1]!)) as Record<string, unknown>;
+    // Lifetime is checked on the clock of the token's tenant (tests can move it forward).
+    const unverified = decodeJwt(m[1]!);
+    const offset = cloud.tenant(String(unverified.tid ?? ''))?.clockOffsetMs ?? 0;
+    claims = (await keys.verify(m[1]!, new Date(Date.now() + offset))) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return unauthorized(request, 'Lifetime validation failed, the token is expired.');
     return unauthorized(request, 'Access token validation failure. Invalid signature or malformed token.');
@@ -45,9 +49,8 @@ export async function authenticate(request: EmulatorRequest, keys: SigningKeys, 
   if (typeof claims.scp === 'string') {
     return { tenant, appId, kind: 'delegated', permissions: new Set(claims.scp.split(' ')), userId: String(claims.oid) };
   }
-  const granted = cloud.consent(tenant.id, appId)?.roles ?? new Set<string>();
   const roles = Array.isArray(claims.roles) ? (claims.roles as unknown[]).map(String) : [];
-  return { tenant, appId, kind: 'app', permissions: new Set(roles.filter((r) => granted.has(r))) };
+  return { tenant, appId, kind: 'app', permissions: new Set(roles) };
 }
 
 /** The permissions (application roles or delegated scopes) any one of which lets a call through. */

@@ -6,6 +6,7 @@ import { GRAPH_JSON, graphError, json, newRequestId, type Reply } from '../http/
 import { Router } from '../http/router';
 import type { SigningKeys } from '../entra/signing-keys';
 import type { TenantFaults } from '../faults/tenant-faults';
+import { objectsIn, type LatencyModel } from '../cost/latency-model';
 import type { TrafficMeter } from '../metering/traffic-meter';
 import type { Cloud } from '../tenants/cloud';
 import { DirectoryError } from '../tenants/tenant';
@@ -14,7 +15,7 @@ import { resourceUnits } from '../throttling/resource-units';
 import { addDeltaRoutes } from './delta-routes';
 import { authenticate, allows, insufficientPrivileges, PERMISSIONS, type GraphPrincipal } from './graph-principal';
 import type { GraphRoute } from './graph-route';
-import { addGroupRoutes } from './groups-routes';
+import { addGroupRoutes, addUserMembershipRoutes } from './groups-routes';
 import { QueryRejected } from './odata-query';
 import { addUserRoutes, organizationOf } from './users-routes';
 
@@ -24,6 +25,7 @@ export interface GraphDependencies {
   throttle: GraphThrottle;
   faults: TenantFaults;
   meter: TrafficMeter;
+  latency: LatencyModel;
 }
 
 const batchBody = z.object({
@@ -51,6 +53,7 @@ export class GraphService {
     addDeltaRoutes(this.router);
     addUserRoutes(this.router);
     addGroupRoutes(this.router);
+    addUserMembershipRoutes(this.router);
     this.router.get('/v1.0/organization', {
       cost: 'other',
       handle: (request, principal) =>
@@ -104,6 +107,9 @@ export class GraphService {
               } else {
                 reply = await match.handler.handle(request, principal);
                 reply = { ...reply, headers: { ...decision.headers, ...reply.headers } };
+                // The cost model: an answer takes longer the more objects it holds.
+                const delay = this.deps.latency.delayFor(objectsIn(reply.json));
+                if (delay > 0) await sleep(delay);
               }
             }
           }
@@ -150,10 +156,11 @@ export class GraphService {
     if (!parsed.success) return graphError(400, 'BadRequest', 'Invalid batch payload format.', request);
     const items = parsed.data.requests;
     if (items.length > MAX_BATCH) return graphError(400, 'BadRequest', `Exceeded the number of requests in a batch: the maximum is ${MAX_BATCH}.`, request);
+    // Ids are unique case-insensitively: "a" and "A" are the same request (json-batching).
     const ids = new Set<string>();
     for (const item of items) {
-      if (ids.has(item.id)) return graphError(400, 'BadRequest', `Batch request ids must be unique: '${item.id}' appears twice.`, request);
-      ids.add(item.id);
+      if (ids.has(item.id.toLowerCase())) return graphError(400, 'BadRequest', `Batch request ids must be unique: '${item.id}' appears twice.`, request);
+      ids.add(item.id.toLowerCase());
       if (/^https?:/i.test(item.url)) return graphError(400, 'BadRequest', 'Absolute URLs are not supported in batch requests: use a URL relative to /v1.0.', request);
       for (const dep of item.dependsOn ?? []) if (!items.some((i) => i.id === dep)) return graphError(400, 'BadRequest', `Request '${item.id}' depends on unknown request '${dep}'.`, request);
     }

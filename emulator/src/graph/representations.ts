@@ -1,4 +1,4 @@
-import type { DirectoryGroup, DirectoryUser } from '../tenants/directory-objects';
+import { ODATA_TYPES, type DirectoryGroup, type DirectoryUser, type OtherDirectoryObject } from '../tenants/directory-objects';
 
 /** What a user has without `$select` (Graph v1.0's default set). */
 export const DEFAULT_USER_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'] as const;
@@ -74,6 +74,22 @@ export function renderGroup(group: DirectoryGroup, select: readonly string[] | n
   for (const property of select ?? DEFAULT_GROUP_PROPERTIES) {
     if (property === 'members') continue;
     out[property] = groupProperty(group, property);
+  }
+  return out;
+}
+
+/** What a device, contact or service principal shows in a member list or as a manager. */
+const OTHER_PROPERTIES = ['id', 'displayName', 'mail'] as const;
+
+/**
+ * A device, organizational contact or service principal: `@odata.type`, `id`, and of what
+ * was selected only what such an object has (`displayName`, `mail` for contacts).
+ */
+export function renderOther(object: OtherDirectoryObject, select: readonly string[] | null): Record<string, unknown> {
+  const out: Record<string, unknown> = { '@odata.type': ODATA_TYPES[object.kind], id: object.id };
+  for (const property of select ?? OTHER_PROPERTIES) {
+    if (property === 'displayName') out.displayName = object.displayName;
+    else if (property === 'mail' && object.kind === 'orgContact') out.mail = object.mail;
   }
   return out;
 }

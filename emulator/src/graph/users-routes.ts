@@ -8,7 +8,7 @@ import type { GraphRoute } from './graph-route';
 import { evaluate, type FilterNode } from './odata-filter';
 import { encodeToken, filterOf, isEventual, nextLink, odataContext, pageSize, reject, rejectUnsupportedOptions, selection, skipPosition, wantsCount } from './odata-query';
 import { countOf, pageOf } from './paging';
-import { renderUser, USER_FILTERABLE, USER_PROPERTIES, userProperty } from './representations';
+import { renderOther, renderUser, USER_FILTERABLE, USER_PROPERTIES, userProperty } from './representations';
 
 export function notFound(request: EmulatorRequest, id: string): Reply {
   return graphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, request);
@@ -19,7 +19,7 @@ export function searchOf(request: EmulatorRequest, searchable: string[]): ((read
   const raw = queryOption(request.url, '$search');
   if (raw === undefined) return null;
   if (!isEventual(request))
-    reject(request, 400, 'Request_BadRequest', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+    reject(request, 400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
   const clauses = [...raw.matchAll(/"([^":]+):([^"]*)"/g)].map((m) => ({ property: m[1]!, term: m[2]!.toLowerCase() }));
   if (clauses.length === 0) reject(request, 400, 'Request_BadRequest', `Syntax error: the $search value ${raw} is not of the form "property:term".`);
   for (const c of clauses) if (!searchable.includes(c.property)) reject(request, 400, 'Request_UnsupportedQuery', `Search is not supported on property '${c.property}'.`);
@@ -30,10 +30,13 @@ export function searchOf(request: EmulatorRequest, searchable: string[]): ((read
     });
 }
 
-function userFilter(request: EmulatorRequest): (user: DirectoryUser) => boolean {
+function userFilter(request: EmulatorRequest, tenant: Tenant): (user: DirectoryUser) => boolean {
   const filter: FilterNode | null = filterOf(request, 'User', USER_FILTERABLE);
   const search = searchOf(request, ['displayName', 'mail', 'userPrincipalName', 'givenName', 'surname']);
-  return (user) => user.state === 'active' && (!filter || evaluate(filter, (p) => userProperty(user, p))) && (!search || search((p) => userProperty(user, p)));
+  // With a replication delay on, a user created moments ago is not listed yet.
+  const replicated = tenant.replicatedVersion;
+  return (user) =>
+    user.state === 'active' && user.createdVersion <= replicated && (!filter || evaluate(filter, (p) => userProperty(user, p))) && (!search || search((p) => userProperty(user, p)));
 }
 
 /**
@@ -54,11 +57,60 @@ function managerExpansion(request: EmulatorRequest): { select: string[] | null }
   return { select };
 }
 
+/**
+ * A user's manager as Graph renders it: a user, or an organizational contact
+ * (user-list-manager: "the user or organizational contact assigned as the user's manager").
+ */
+function renderManager(user: DirectoryUser, tenant: Tenant, select: string[] | null): Record<string, unknown> | null {
+  if (!user.managerId) return null;
+  const manager = tenant.activeUser(user.managerId);
+  if (manager) return { '@odata.type': '#microsoft.graph.user', ...renderUser(manager, select) };
+  const contact = tenant.otherObject(user.managerId);
+  return contact ? renderOther(contact, select) : null;
+}
+
 function withManager(rendered: Record<string, unknown>, user: DirectoryUser, tenant: Tenant, expansion: { select: string[] | null } | null): Record<string, unknown> {
   if (!expansion) return rendered;
-  const manager = user.managerId ? tenant.activeUser(user.managerId) : undefined;
+  const manager = renderManager(user, tenant, expansion.select ?? null);
   if (!manager) return rendered;
-  return { ...rendered, manager: { '@odata.type': '#microsoft.graph.user', ...renderUser(manager, expansion.select ?? null) } };
+  return { ...rendered, manager };
+}
+
+/**
+ * `$expand` on directory objects returns at most 100 objects a page, whatever `$top` asks
+ * (Graph known issue 13635; https://learn.microsoft.com/graph/query-parameters, "expand").
+ */
+export const EXPANDED_PAGE_LIMIT = 100;
+
+/**
+ * `$orderby=displayName` (asc or desc) works on users without the advanced query headers
+ * (https://learn.microsoft.com/graph/aad-advanced-queries: "$orderby on displayName and
+ * userPrincipalName is supported by default"); other properties, or sorting a filtered or
+ * searched list, are advanced queries.
+ */
+function userOrder(request: EmulatorRequest): { property: 'displayName' | 'userPrincipalName'; descending: boolean } | null {
+  const raw = queryOption(request.url, '$orderby');
+  if (raw === undefined) return null;
+  const match = /^\s*(displayName|userPrincipalName)(?:\s+(asc|desc))?\s*$/i.exec(raw);
+  if (!match) reject(request, 400, 'Request_UnsupportedQuery', `Sorting on '${raw}' is not supported.`);
+  const advanced = queryOption(request.url, '$filter') !== undefined || queryOption(request.url, '$search') !== undefined;
+  if (advanced && !(isEventual(request) && wantsCount(request))) reject(request, 400, 'Request_UnsupportedQuery', 'Sorting a filtered list needs ConsistencyLevel: eventual and $count=true (advanced query).');
+  return { property: match![1]!.toLowerCase() === 'displayname' ? 'displayName' : 'userPrincipalName', descending: (match![2] ?? 'asc').toLowerCase() === 'desc' };
+}
+
+const sortedCache = new WeakMap<Tenant, Map<string, { version: number; users: DirectoryUser[] }>>();
+
+/** The tenant's users in the asked order, kept until the tenant next changes (paging positions stay stable). */
+function sortedUsers(tenant: Tenant, order: { property: 'displayName' | 'userPrincipalName'; descending: boolean }): DirectoryUser[] {
+  const key = `${order.property}:${order.descending}`;
+  const byOrder = sortedCache.get(tenant) ?? new Map<string, { version: number; users: DirectoryUser[] }>();
+  sortedCache.set(tenant, byOrder);
+  const cached = byOrder.get(key);
+  if (cached && cached.version === tenant.currentVersion) return cached.users;
+  const direction = order.descending ? -1 : 1;
+  const users = [...tenant.users].sort((a, b) => direction * (a[order.property].localeCompare(b[order.property]) || a.position - b.position));
+  byOrder.set(key, { version: tenant.currentVersion, users });
+  return users;
 }
 
 /** Who may see users: User.Read.All-like permissions. */
@@ -72,13 +124,13 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
     handle(request, principal) {
       if (!canReadUsers(principal)) return insufficientPrivileges(request);
       rejectUnsupportedOptions(request);
-      if (queryOption(request.url, '$orderby') !== undefined) reject(request, 400, 'Request_UnsupportedQuery', 'Sorting is not supported by this emulator.');
+      const order = userOrder(request);
       const select = selection(request, 'user', USER_PROPERTIES);
       const expansion = managerExpansion(request);
-      const top = pageSize(request);
-      const accept = userFilter(request);
+      const top = expansion ? Math.min(pageSize(request), EXPANDED_PAGE_LIMIT) : pageSize(request);
+      const accept = userFilter(request, principal.tenant);
       const start = skipPosition(request);
-      const { page, next } = pageOf(principal.tenant.users, start, top, accept);
+      const { page, next } = pageOf(order ? sortedUsers(principal.tenant, order) : principal.tenant.users, start, top, accept);
       const body: Record<string, unknown> = { '@odata.context': odataContext(request, 'users', select) };
       if (start === 0 && wantsCount(request) && isEventual(request)) body['@odata.count'] = countOf(principal.tenant.users, accept);
       if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
@@ -92,7 +144,7 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
     handle(request, principal) {
       if (!canReadUsers(principal)) return insufficientPrivileges(request);
       if (!isEventual(request)) return graphError(400, 'Request_BadRequest', '$count is not currently supported.', request);
-      return { status: 200, text: String(countOf(principal.tenant.users, userFilter(request))), headers: { 'content-type': 'text/plain;charset=utf-8' } };
+      return { status: 200, text: String(countOf(principal.tenant.users, userFilter(request, principal.tenant))), headers: { 'content-type': 'text/plain;charset=utf-8' } };
     },
   });
 
@@ -109,8 +161,9 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
     },
   });
 
+  // Not listed in the throttling table's base costs, so 1 resource unit (throttling-limits).
   router.get('/v1.0/users/{id}', {
-    cost: 'users',
+    cost: 'other',
     handle(request, principal) {
       const user = principal.tenant.activeUser(request.params.id!);
       const self = principal.kind === 'delegated' && user?.id === principal.userId && allows(principal, PERMISSIONS.me);
@@ -123,15 +176,15 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
   });
 
   router.get('/v1.0/users/{id}/manager', {
-    cost: 'users',
+    cost: 'other',
     handle(request, principal) {
       if (!canReadUsers(principal)) return insufficientPrivileges(request);
       const user = principal.tenant.activeUser(request.params.id!);
       if (!user) return notFound(request, request.params.id!);
-      const manager = user.managerId ? principal.tenant.activeUser(user.managerId) : undefined;
-      if (!manager) return notFound(request, 'manager');
       const select = selection(request, 'user', USER_PROPERTIES);
-      return json(200, { '@odata.context': odataContext(request, 'directoryObjects/$entity', select), '@odata.type': '#microsoft.graph.user', ...renderUser(manager, select) });
+      const manager = renderManager(user, principal.tenant, select);
+      if (!manager) return notFound(request, 'manager');
+      return json(200, { '@odata.context': odataContext(request, 'directoryObjects/$entity', select), ...manager });
     },
   });
 }

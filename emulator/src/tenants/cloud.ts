@@ -33,6 +33,12 @@ export interface AppRegistration {
   identifierUris: string[];
   /** Delegated scopes the API exposes (`access_as_user`). */
   exposedScopes: string[];
+  /**
+   * The access token version the API accepts (`api.requestedAccessTokenVersion` in the
+   * manifest). Left unset (null), Entra issues v1.0 tokens (issuer `https://sts.windows.net/{tid}/`)
+   * for it (access-tokens, "Token formats"); 2 gives v2.0 tokens.
+   */
+  accessTokenAcceptedVersion: 1 | 2 | null;
 }
 
 /** An app's standing in one tenant: a service principal exists once consent was ever given. */
@@ -53,6 +59,7 @@ export interface AppRegistrationInput {
   requiredPermissions?: string[];
   identifierUris?: string[];
   exposedScopes?: string[];
+  accessTokenAcceptedVersion?: 1 | 2 | null;
 }
 
 export const DEFAULT_REQUIRED_PERMISSIONS = ['User.Read.All', 'Group.Read.All', 'GroupMember.Read.All', 'Directory.Read.All'];
@@ -116,6 +123,7 @@ export class Cloud {
       // Entra's default App ID URI is api://{appId} (Graph's identifierUriConfiguration page calls it "the default URI").
       identifierUris: input.identifierUris ?? [`api://${clientId}`, `api://localhost/${clientId}`],
       exposedScopes: input.exposedScopes ?? ['access_as_user'],
+      accessTokenAcceptedVersion: input.accessTokenAcceptedVersion ?? null,
     };
     this.apps.set(clientId, app);
     return app;

@@ -63,6 +63,8 @@ export class DirectoryUser implements UserProfile {
   onPremisesSyncEnabled: boolean | null;
   proxyAddresses: string[];
   managerId: string | null;
+  /** The manager removed last, for the `manager@delta` entry marked `@removed` that says so. */
+  previousManagerId: string | null = null;
 
   state: ObjectState = 'active';
   /** Tenant version at which the user was created, and at which it was last deleted or restored. */
@@ -194,4 +196,39 @@ export interface VerifiedDomain {
   name: string;
   isDefault: boolean;
   isInitial: boolean;
+}
+
+/**
+ * Directory objects that are neither users nor groups but can be members of security
+ * groups (devices, organizational contacts, service principals); an organizational contact
+ * can also be a user's manager. Graph: group-post-members ("types of members that can be
+ * added") and user-list-manager ("the user or organizational contact assigned as the
+ * user's manager").
+ */
+export type OtherObjectKind = 'device' | 'orgContact' | 'servicePrincipal';
+
+export interface OtherDirectoryObject {
+  readonly id: string;
+  readonly kind: OtherObjectKind;
+  displayName: string;
+  /** Organizational contacts carry an external mail address; the others have none. */
+  mail: string | null;
+}
+
+/** `@odata.type` of each kind of directory object. */
+export const ODATA_TYPES = {
+  user: '#microsoft.graph.user',
+  group: '#microsoft.graph.group',
+  device: '#microsoft.graph.device',
+  orgContact: '#microsoft.graph.orgContact',
+  servicePrincipal: '#microsoft.graph.servicePrincipal',
+} as const;
+
+/**
+ * Microsoft 365 groups (`groupTypes` has `Unified`) hold only users: no nested groups,
+ * devices, contacts or service principals (group-post-members, member types table; and
+ * group-list-transitivemembers: "Microsoft 365 groups can't have other groups as members").
+ */
+export function isMicrosoft365Group(group: Pick<GroupProfile, 'groupTypes'>): boolean {
+  return group.groupTypes.some((t) => t.toLowerCase() === 'unified');
 }

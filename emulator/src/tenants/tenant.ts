@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import {
   DirectoryGroup,
   DirectoryUser,
+  isMicrosoft365Group,
+  ODATA_TYPES,
   type GroupProfile,
+  type OtherDirectoryObject,
+  type OtherObjectKind,
   type GroupProfileKey,
   type UserProfile,
   type UserProfileKey,
   type VerifiedDomain,
 } from './directory-objects';
+import { consistencySettings, type ConsistencySettings } from './consistency';
 
 /** A change as change notifications see it. */
 export type DirectoryChange =
@@ -46,6 +51,12 @@ export class Tenant {
   readonly createdDateTime: string;
 
   version = 1;
+  /** How far this tenant's clock runs ahead of the real one (control API): tokens expire by it. */
+  clockOffsetMs = 0;
+  /** When each recent version was made (kept only while a replication delay is on). */
+  private versionTimes: Array<{ version: number; at: number }> = [];
+  /** How eventually consistent the tenant's reads are (control API: PUT /_emulator/tenants/{id}/consistency). */
+  consistency: ConsistencySettings = consistencySettings.parse({});
   /** Bumped by "expire all delta tokens now": tokens minted under an older epoch answer 410. */
   deltaEpoch = 0;
   /** Bumped on any change that can alter a transitive closure. */
@@ -57,9 +68,11 @@ export class Tenant {
   private readonly usersById = new Map<string, DirectoryUser>();
   private readonly usersByUpn = new Map<string, DirectoryUser>();
   private readonly groupsById = new Map<string, DirectoryGroup>();
+  /** Devices, organizational contacts and service principals (members of security groups; contacts as managers). */
+  private readonly othersById = new Map<string, OtherDirectoryObject>();
   private activeUsers = 0;
   private readonly listeners = new Set<(change: DirectoryChange) => void>();
-  private closureCache = new Map<string, { version: number; users: string[]; groups: string[] }>();
+  private closureCache = new Map<string, { version: number; users: string[]; groups: string[]; others: string[] }>();
 
   constructor(init: TenantInit) {
     this.id = init.id;
@@ -112,7 +125,7 @@ export class Tenant {
   createUser(profile: UserProfile, id: string = randomUUID()): DirectoryUser {
     if (this.usersByUpn.has(profile.userPrincipalName.toLowerCase()))
       throw new DirectoryError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.');
-    const version = ++this.version;
+    const version = this.nextVersion();
     const user = new DirectoryUser(id, this.users.length, profile, new Date().toISOString(), version);
     this.index(user);
     this.membershipVersion++;
@@ -129,7 +142,7 @@ export class Tenant {
 
   updateUser(idOrUpn: string, patch: Partial<UserProfile>): DirectoryUser {
     const user = this.requireUser(idOrUpn, true);
-    const version = ++this.version;
+    const version = this.nextVersion();
     let changed = false;
     for (const [key, value] of Object.entries(patch) as Array<[UserProfileKey, UserProfile[UserProfileKey]]>) {
       if (value === undefined || JSON.stringify(user[key]) === JSON.stringify(value)) continue;
@@ -139,7 +152,8 @@ export class Tenant {
         this.usersByUpn.delete(user.userPrincipalName.toLowerCase());
         this.usersByUpn.set(String(value).toLowerCase(), user);
       }
-      if (key === 'managerId' && value !== null && !this.activeUser(String(value))) throw new DirectoryError(404, 'Request_ResourceNotFound', `Manager '${String(value)}' does not exist.`);
+      if (key === 'managerId' && value !== null && !this.activeUser(String(value)) && this.otherObject(String(value))?.kind !== 'orgContact') throw new DirectoryError(404, 'Request_ResourceNotFound', `Manager '${String(value)}' does not exist.`);
+      if (key === 'managerId' && value === null) user.previousManagerId = user.managerId;
       (user as unknown as Record<string, unknown>)[key] = value;
       (user.changes ??= new Map()).set(key === 'managerId' ? 'manager' : key, version);
       changed = true;
@@ -160,7 +174,7 @@ export class Tenant {
     }
     user.state = 'softDeleted';
     user.deletedDateTime = new Date().toISOString();
-    user.lifecycleVersion = ++this.version;
+    user.lifecycleVersion = this.nextVersion();
     this.activeUsers--;
     this.membershipVersion++;
     this.emit({ kind: 'user', id: user.id, changeType: 'updated' });
@@ -172,7 +186,7 @@ export class Tenant {
     if (user.state !== 'softDeleted') throw new DirectoryError(400, 'Request_BadRequest', `User '${user.id}' is not in the deleted items.`);
     user.state = 'active';
     user.deletedDateTime = null;
-    user.lifecycleVersion = ++this.version;
+    user.lifecycleVersion = this.nextVersion();
     this.activeUsers++;
     this.membershipVersion++;
     for (const groupId of user.groupsBeforeDeletion ?? []) {
@@ -193,7 +207,7 @@ export class Tenant {
     }
     user.state = 'purged';
     user.groupsBeforeDeletion = null;
-    user.lifecycleVersion = ++this.version;
+    user.lifecycleVersion = this.nextVersion();
     this.usersByUpn.delete(user.userPrincipalName.toLowerCase());
     this.membershipVersion++;
     for (const other of this.users) if (other.managerId === user.id && other.state !== 'purged') this.updateUser(other.id, { managerId: null });
@@ -226,13 +240,64 @@ export class Tenant {
     return group;
   }
 
-  /** Seeding path for memberships: no change log. */
+  /** Seeding path for memberships: no change log, but the same rules on who may be a member. */
   seedMember(groupId: string, memberId: string): void {
-    this.groupsById.get(groupId.toLowerCase())!.members.add(memberId);
+    const group = this.groupsById.get(groupId.toLowerCase())!;
+    const refusal = this.membershipRefusal(group, memberId);
+    if (refusal) throw new DirectoryError(400, 'Request_BadRequest', refusal);
+    group.members.add(memberId);
+  }
+
+  /**
+   * Why `memberId` cannot join `group`, or null when it can. Microsoft 365 groups hold only
+   * users, and a Microsoft 365 group is a member of no group (group-post-members, the
+   * member types table); security groups hold users, security groups, devices,
+   * organizational contacts and service principals.
+   */
+  private membershipRefusal(group: DirectoryGroup, memberId: string): string | null {
+    const kind = this.kindOf(memberId);
+    if (kind === null) return `Resource '${memberId}' does not exist or one of its queried reference-property objects are not present.`;
+    if (kind === 'group') {
+      const member = this.groupsById.get(memberId.toLowerCase())!;
+      if (isMicrosoft365Group(member)) return 'A Microsoft 365 group cannot be a member of another group.';
+    }
+    if (isMicrosoft365Group(group) && kind !== 'user') return `Microsoft 365 groups can only have users as members; '${memberId}' is a ${kind}.`;
+    return null;
+  }
+
+  /** What kind of directory object `id` names, or null when none. */
+  kindOf(id: string): 'user' | 'group' | OtherObjectKind | null {
+    const key = id.toLowerCase();
+    if (this.groupsById.has(key)) return 'group';
+    if (this.usersById.has(key)) return 'user';
+    return this.othersById.get(key)?.kind ?? null;
+  }
+
+  /** The `@odata.type` a member or manager reference carries. */
+  odataTypeOf(id: string): string {
+    return ODATA_TYPES[this.kindOf(id) ?? 'user'];
+  }
+
+  // --- devices, organizational contacts, service principals ---------------------------
+
+  otherObject(id: string): OtherDirectoryObject | undefined {
+    return this.othersById.get(id.toLowerCase());
+  }
+
+  get otherObjects(): IterableIterator<OtherDirectoryObject> {
+    return this.othersById.values();
+  }
+
+  /** Seeding and control path: these objects are not tracked by users or groups delta. */
+  addOtherObject(kind: OtherObjectKind, displayName: string, mail: string | null = null, id: string = randomUUID()): OtherDirectoryObject {
+    if (this.kindOf(id) !== null) throw new DirectoryError(400, 'Request_BadRequest', `Another object with the id '${id}' already exists.`);
+    const object: OtherDirectoryObject = { id, kind, displayName, mail };
+    this.othersById.set(id.toLowerCase(), object);
+    return object;
   }
 
   createGroup(profile: GroupProfile, id: string = randomUUID()): DirectoryGroup {
-    const version = ++this.version;
+    const version = this.nextVersion();
     const group = new DirectoryGroup(id, this.groups.length, profile, new Date().toISOString(), version);
     this.groups.push(group);
     this.groupsById.set(id.toLowerCase(), group);
@@ -242,7 +307,7 @@ export class Tenant {
 
   updateGroup(id: string, patch: Partial<GroupProfile>): DirectoryGroup {
     const group = this.requireGroup(id);
-    const version = ++this.version;
+    const version = this.nextVersion();
     let changed = false;
     for (const [key, value] of Object.entries(patch) as Array<[GroupProfileKey, GroupProfile[GroupProfileKey]]>) {
       if (value === undefined || JSON.stringify(group[key]) === JSON.stringify(value)) continue;
@@ -259,7 +324,7 @@ export class Tenant {
     for (const other of this.groups) if (other.state === 'active' && other.members.has(group.id)) this.removeMember(other.id, group.id);
     group.state = 'purged';
     group.deletedDateTime = new Date().toISOString();
-    group.lifecycleVersion = ++this.version;
+    group.lifecycleVersion = this.nextVersion();
     this.membershipVersion++;
     this.emit({ kind: 'group', id: group.id, changeType: 'deleted' });
     return group;
@@ -268,23 +333,25 @@ export class Tenant {
   /** Adds a user or a group (nesting; cycles are allowed, as in Entra through sync). */
   addMember(groupId: string, memberId: string): void {
     const group = this.requireGroup(groupId);
-    const member = this.activeUser(memberId) ?? this.activeGroup(memberId);
+    const member = this.activeUser(memberId) ?? this.activeGroup(memberId) ?? this.otherObject(memberId);
     if (!member) throw new DirectoryError(404, 'Request_ResourceNotFound', `Resource '${memberId}' does not exist or one of its queried reference-property objects are not present.`);
     if (member.id === group.id) throw new DirectoryError(400, 'Request_BadRequest', 'A group cannot be a member of itself.');
+    const refusal = this.membershipRefusal(group, member.id);
+    if (refusal) throw new DirectoryError(400, 'Request_BadRequest', refusal);
     if (group.members.has(member.id))
       throw new DirectoryError(400, 'Request_BadRequest', 'One or more added object references already exist for the following modified properties: \'members\'.');
     group.members.add(member.id);
-    group.memberLog.push({ memberId: member.id, added: true, version: ++this.version });
+    group.memberLog.push({ memberId: member.id, added: true, version: this.nextVersion() });
     this.membershipVersion++;
     this.emit({ kind: 'membership', groupId: group.id, memberId: member.id, added: true });
   }
 
   removeMember(groupId: string, memberId: string): void {
     const group = this.requireGroup(groupId);
-    const member = this.user(memberId) ?? this.group(memberId);
+    const member = this.user(memberId) ?? this.group(memberId) ?? this.otherObject(memberId);
     if (!member || !group.members.has(member.id)) throw new DirectoryError(404, 'Request_ResourceNotFound', `Member '${memberId}' is not in group '${groupId}'.`);
     group.members.delete(member.id);
-    group.memberLog.push({ memberId: member.id, added: false, version: ++this.version });
+    group.memberLog.push({ memberId: member.id, added: false, version: this.nextVersion() });
     this.membershipVersion++;
     this.emit({ kind: 'membership', groupId: group.id, memberId: member.id, added: false });
   }
@@ -305,11 +372,12 @@ export class Tenant {
    * breadth-first order; cycles end where an already-seen group reappears. Cached until
    * the next membership change.
    */
-  transitiveMembers(groupId: string): { users: string[]; groups: string[] } {
+  transitiveMembers(groupId: string): { users: string[]; groups: string[]; others: string[] } {
     const cached = this.closureCache.get(groupId);
     if (cached && cached.version === this.membershipVersion) return cached;
     const users: string[] = [];
     const groups: string[] = [];
+    const others: string[] = [];
     const seenUsers = new Set<string>();
     const seenGroups = new Set<string>([groupId]);
     const queue = [groupId];
@@ -324,12 +392,12 @@ export class Tenant {
           queue.push(memberId);
         } else if (!seenUsers.has(memberId)) {
           seenUsers.add(memberId);
-          users.push(memberId);
+          (this.othersById.has(memberId.toLowerCase()) ? others : users).push(memberId);
         }
       }
     }
     if (this.closureCache.size > 200) this.closureCache = new Map();
-    const closure = { version: this.membershipVersion, users, groups };
+    const closure = { version: this.membershipVersion, users, groups, others };
     this.closureCache.set(groupId, closure);
     return closure;
   }
@@ -340,12 +408,40 @@ export class Tenant {
     const cached = this.closureCache.get(key);
     if (cached && cached.version === this.membershipVersion) return cached.users;
     const members = [...(this.groupsById.get(groupId.toLowerCase())?.members ?? [])];
-    this.closureCache.set(key, { version: this.membershipVersion, users: members, groups: [] });
+    this.closureCache.set(key, { version: this.membershipVersion, users: members, groups: [], others: [] });
     return members;
   }
 
   /** Marks a version boundary without a change: "from now" delta tokens use it. */
   get currentVersion(): number {
     return this.version;
+  }
+
+  private nextVersion(): number {
+    this.version++;
+    if (this.consistency.replicationDelayMs > 0) this.versionTimes.push({ version: this.version, at: Date.now() });
+    return this.version;
+  }
+
+  /**
+   * The last version every replica has seen: with a replication delay, changes younger
+   * than the delay are not yet in lists and delta rounds (delta-query-overview: changes can
+   * take a short while to appear).
+   */
+  get replicatedVersion(): number {
+    const delay = this.consistency.replicationDelayMs;
+    if (delay <= 0) return this.version;
+    const horizon = Date.now() - delay;
+    let visible = this.version;
+    for (let i = this.versionTimes.length - 1; i >= 0; i--) {
+      const mark = this.versionTimes[i]!;
+      if (mark.at <= horizon) break;
+      visible = mark.version - 1;
+    }
+    // Older marks are behind every horizon from now on.
+    const firstYoung = this.versionTimes.findIndex((mark) => mark.at > horizon);
+    if (firstYoung > 0) this.versionTimes.splice(0, firstYoung);
+    else if (firstYoung === -1) this.versionTimes.length = 0;
+    return visible;
   }
 }

@@ -15,7 +15,30 @@ const VALIDATION_TIMEOUT_MS = 10_000;
 const DELIVERY_TIMEOUT_MS = 3_000;
 /** Changes are gathered this long, then sent in one POST per subscription ("within seconds"). */
 const DEBOUNCE_MS = 200;
-const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
+
+/**
+ * When deliveries are retried and lifecycle events sent. Graph retries a failed delivery with
+ * exponential backoff for up to 4 hours (change-notifications-delivery-webhooks), and sends
+ * `reauthorizationRequired` to the lifecycle URL before a subscription expires
+ * (change-notifications-lifecycle-events). Tests shrink these through the control API.
+ */
+export const notificationTiming = z.object({
+  firstRetryDelayMs: z.number().int().min(1).default(1_000),
+  maxRetryDelayMs: z.number().int().min(1).default(15 * 60_000),
+  retryWindowMs: z.number().int().min(1).default(4 * 60 * 60_000),
+  reauthorizationLeadMs: z.number().int().min(0).default(10 * 60_000),
+});
+export type NotificationTiming = z.output<typeof notificationTiming>;
+
+export interface WebhookOptions {
+  /**
+   * Graph delivers only to https URLs. For local development (`npm start`), http to a
+   * loopback host (localhost, 127.0.0.1, ::1) may be allowed; never any other http URL.
+   */
+  allowHttpLoopback?: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface Subscription {
   id: string;
@@ -84,9 +107,14 @@ export class Webhooks {
   private readonly pending = new Map<string, Notification[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly deliveries: DeliveryRecord[] = [];
+  private readonly reauthorizationTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  timing: NotificationTiming = notificationTiming.parse({});
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly options: WebhookOptions = {},
+  ) {}
 
   attach(tenant: Tenant): void {
     tenant.onChange((change) => this.onChange(tenant, change));
@@ -104,6 +132,44 @@ export class Webhooks {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const timer of this.reauthorizationTimers.values()) clearTimeout(timer);
+    this.reauthorizationTimers.clear();
+  }
+
+  /** Why Graph would refuse this notification or lifecycle URL, or null. */
+  private urlProblem(url: string): string | null {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:') return null;
+    if (parsed.protocol === 'http:' && this.options.allowHttpLoopback && LOOPBACK_HOSTS.has(parsed.hostname)) return null;
+    return `The notification URL '${url}' must use https.`;
+  }
+
+  /** `reauthorizationRequired` to the lifecycle URL shortly before the subscription expires; the subscription is dropped at expiry. */
+  private scheduleLifecycle(s: Subscription): void {
+    clearTimeout(this.reauthorizationTimers.get(s.id));
+    if (this.closed) return;
+    const expiresAt = new Date(s.expirationDateTime).getTime();
+    const fire = (at: number, act: () => void) => {
+      const timer = setTimeout(act, Math.max(0, Math.min(at - Date.now(), 2 ** 31 - 1)));
+      timer.unref();
+      this.reauthorizationTimers.set(s.id, timer);
+    };
+    const expire = () => {
+      if (this.subscriptions.get(s.id) === s && new Date(s.expirationDateTime).getTime() <= Date.now()) this.subscriptions.delete(s.id);
+    };
+    if (!s.lifecycleNotificationUrl) return fire(expiresAt, expire);
+    fire(expiresAt - this.timing.reauthorizationLeadMs, () => {
+      if (this.subscriptions.get(s.id) !== s) return;
+      void this.lifecycle(s.tenantId, s.id, 'reauthorizationRequired');
+      fire(expiresAt, expire);
+    });
+  }
+
+  /** Consent revoked: Graph drops the app's subscriptions in the tenant and says so with `subscriptionRemoved`. */
+  async removeForApp(tenantId: string, applicationId: string): Promise<void> {
+    for (const s of [...this.subscriptions.values()]) {
+      if (s.tenantId === tenantId && s.applicationId.toLowerCase() === applicationId.toLowerCase()) await this.lifecycle(tenantId, s.id, 'subscriptionRemoved');
+    }
   }
 
   addRoutes(router: Router<GraphRoute>): void {
@@ -123,6 +189,7 @@ export class Webhooks {
           const problem = this.expirationProblem(parsed.data.expirationDateTime);
           if (problem) return graphError(400, 'ValidationError', problem, request);
           s.expirationDateTime = new Date(parsed.data.expirationDateTime).toISOString();
+          this.scheduleLifecycle(s);
           return json(200, this.render(request, s));
         }),
     });
@@ -131,10 +198,18 @@ export class Webhooks {
       handle: (request, principal) =>
         this.withOwn(request, principal, (s) => {
           this.subscriptions.delete(s.id);
+          clearTimeout(this.reauthorizationTimers.get(s.id));
           return { status: 204 };
         }),
     });
-    router.post('/v1.0/subscriptions/{id}/reauthorize', { cost: 'write', handle: (request, principal) => this.withOwn(request, principal, () => ({ status: 200 })) });
+    router.post('/v1.0/subscriptions/{id}/reauthorize', {
+      cost: 'write',
+      handle: (request, principal) =>
+        this.withOwn(request, principal, (s) => {
+          this.scheduleLifecycle(s);
+          return { status: 200 };
+        }),
+    });
   }
 
   private withOwn(request: EmulatorRequest, principal: GraphPrincipal, act: (s: Subscription) => Reply): Reply {
@@ -186,6 +261,8 @@ export class Webhooks {
     if (bad) return graphError(400, 'ValidationError', `ChangeType '${bad}' is not supported for resource '${body.resource}': use updated and/or deleted.`, request);
     const problem = this.expirationProblem(body.expirationDateTime);
     if (problem) return graphError(400, 'ValidationError', problem, request);
+    const urlProblem = this.urlProblem(body.notificationUrl) ?? (body.lifecycleNotificationUrl ? this.urlProblem(body.lifecycleNotificationUrl) : null);
+    if (urlProblem) return graphError(400, 'ValidationError', urlProblem, request);
 
     const subscription: Subscription = {
       id: randomUUID(),
@@ -207,6 +284,7 @@ export class Webhooks {
       if (failure) return graphError(400, 'ValidationError', `Subscription validation request failed. ${failure}`, request);
     }
     this.subscriptions.set(subscription.id, subscription);
+    this.scheduleLifecycle(subscription);
     return json(201, this.render(request, subscription));
   }
 
@@ -275,7 +353,7 @@ export class Webhooks {
     this.timers.set(s.id, timer);
   }
 
-  private async deliver(subscriptionId: string, url: string, kind: 'notification' | 'lifecycle', value: Notification[], attempt: number): Promise<void> {
+  private async deliver(subscriptionId: string, url: string, kind: 'notification' | 'lifecycle', value: Notification[], attempt: number, firstAt = Date.now()): Promise<void> {
     if (this.closed) return;
     let status: number | 'error' = 'error';
     try {
@@ -287,8 +365,10 @@ export class Webhooks {
     }
     this.deliveries.push({ subscriptionId, url, kind, at: new Date().toISOString(), status, items: value.length });
     if (this.deliveries.length > 1000) this.deliveries.splice(0, this.deliveries.length - 1000);
-    if ((status === 'error' || status >= 300) && attempt < RETRY_DELAYS_MS.length && !this.closed) {
-      setTimeout(() => void this.deliver(subscriptionId, url, kind, value, attempt + 1), RETRY_DELAYS_MS[attempt]).unref();
+    if ((status === 'error' || status >= 300) && attempt >= 0 && !this.closed) {
+      const { firstRetryDelayMs, maxRetryDelayMs, retryWindowMs } = this.timing;
+      const delay = Math.min(firstRetryDelayMs * 2 ** attempt, maxRetryDelayMs);
+      if (Date.now() + delay - firstAt <= retryWindowMs) setTimeout(() => void this.deliver(subscriptionId, url, kind, value, attempt + 1, firstAt), delay).unref();
     }
   }
 
@@ -297,8 +377,12 @@ export class Webhooks {
     const s = this.subscriptions.get(subscriptionId.toLowerCase());
     if (!s || s.tenantId !== tenantId) return null;
     const url = s.lifecycleNotificationUrl ?? s.notificationUrl;
-    await this.deliver(s.id, url, 'lifecycle', [{ subscriptionId: s.id, subscriptionExpirationDateTime: s.expirationDateTime, clientState: s.clientState, tenantId, lifecycleEvent: event }], RETRY_DELAYS_MS.length);
-    if (event === 'subscriptionRemoved') this.subscriptions.delete(s.id);
+    // Lifecycle events are sent once (attempt -1: no retries).
+    await this.deliver(s.id, url, 'lifecycle', [{ subscriptionId: s.id, subscriptionExpirationDateTime: s.expirationDateTime, clientState: s.clientState, tenantId, lifecycleEvent: event }], -1);
+    if (event === 'subscriptionRemoved') {
+      this.subscriptions.delete(s.id);
+      clearTimeout(this.reauthorizationTimers.get(s.id));
+    }
     return this.deliveries.at(-1) ?? null;
   }
 }

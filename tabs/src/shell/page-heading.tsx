@@ -10,7 +10,9 @@ const useStyles = makeStyles({ heading: { ...typographyStyles.title2, margin: 0,
 export function PageHeading({ children }: { children: ReactNode }) {
   const styles = useStyles();
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus({ preventScroll: true }), []);
+  useEffect(() => {
+    ref.current?.focus({ preventScroll: true });
+  }, []);
   return (
     <h1 ref={ref} tabIndex={-1} className={styles.heading}>
       {children}

@@ -73,6 +73,24 @@ describe('Owner and admins', () => {
     expect((await people()).find((p) => p.email === api.adminUpn)).toMatchObject({ grantedBy: 'added_by_owner' });
   });
 
+  it('keeps an admin the owner added by hand after their Microsoft admin role goes, while a role alone lasts only as long as the role', async () => {
+    const withRole = async (name: string, upn: string) =>
+      api.emulator.control.createUser(api.tenant.tenantId, { displayName: name, userPrincipalName: upn, mail: upn, accountEnabled: true, roles: ['Cloud Application Administrator'] });
+    const role = await withRole('Rita Role', `rita@${domain}`);
+    const hand = await withRole('Hugo Hand', `hugo@${domain}`);
+    for (const upn of [`rita@${domain}`, `hugo@${domain}`]) {
+      expect((await api.call<{ user: { role: string } }>('GET', '/api/me', { token: await api.tokenFor(upn) })).body.user.role).toBe('admin');
+    }
+    const added = await api.call<{ people: Person[] }>('POST', '/api/account/admins', { token: ownerToken, body: { email: `hugo@${domain}` } });
+    expect(added.body.people.find((p) => p.email === `hugo@${domain}`)).toMatchObject({ grantedBy: 'added_by_owner' });
+
+    for (const user of [role, hand]) await api.emulator.control.updateUser(api.tenant.tenantId, user.id, { roles: [] });
+    expect((await api.call<Problem>('GET', '/api/me', { token: await api.tokenFor(`rita@${domain}`) })).body.code).toBe('NOT_A_MEMBER');
+    expect((await api.call<{ user: { role: string } }>('GET', '/api/me', { token: await api.tokenFor(`hugo@${domain}`) })).body.user.role).toBe('admin');
+    expect((await people()).map((p) => p.email)).toEqual(expect.arrayContaining([`hugo@${domain}`]));
+    expect((await people()).map((p) => p.email)).not.toContain(`rita@${domain}`);
+  });
+
   it('never removes the owner, and says so for someone who is not an admin', async () => {
     const owner = (await people()).find((p) => p.role === 'owner')!;
     expect((await api.call<Problem>('DELETE', `/api/account/admins/${owner.id}`, { token: ownerToken })).body.code).toBe('CANNOT_REMOVE_OWNER');

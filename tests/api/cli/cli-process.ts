@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(main: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs the CLI to its end; `started` receives the process (to signal it, to close its stdout early). */
+export function runCli(main: string, args: string[], env: Record<string, string>, started?: (child: ChildProcess) => void): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], {
       cwd: repositoryRoot,
@@ -44,6 +45,7 @@ export function runCli(main: string, args: string[], env: Record<string, string>
         ...env,
       },
     });
+    started?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

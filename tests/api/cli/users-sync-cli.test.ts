@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { repositoryRoot } from '../../support/dev-certificate-path';
 import { buildCli, runCli } from './cli-process';
 
 describe('the users-sync command line', () => {
@@ -51,5 +53,17 @@ describe('the users-sync command line', () => {
     const result = await run(['frobnicate']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it('is linked by npm install before anything is built: its bin is a committed, executable file that runs the built command', () => {
+    const api = path.join(repositoryRoot, 'api');
+    const { bin } = JSON.parse(readFileSync(path.join(api, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const target = path.join(api, bin['users-sync']!);
+    // npm links a workspace's bin only when the file exists at install time: a file under dist/ does not yet.
+    expect(execFileSync('git', ['ls-files', '--error-unmatch', path.relative(repositoryRoot, target)], { cwd: repositoryRoot, encoding: 'utf8' }).trim()).toBe(`api/${bin['users-sync']}`);
+    accessSync(target, constants.X_OK);
+    const help = spawnSync(target, ['--help'], { cwd: os.tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage:\n {2}users-sync org add/);
   });
 });

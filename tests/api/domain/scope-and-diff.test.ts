@@ -7,6 +7,7 @@ import {
   hashEmployeeAttributes,
   resolveNamedGroup,
   rootsReaching,
+  scopePaths,
   syncScopeSchema,
   type MappedUser,
   type StoredEmployee,
@@ -97,5 +98,34 @@ describe('the deletion guard', () => {
   it('follows the configured share and count, and can be turned off', () => {
     expect(deletionGuardHolds(3, 100, { enabled: true, maxShare: 0.01, minCount: 2 })).toBe(true);
     expect(deletionGuardHolds(1000, 1000, { ...defaultDeletionGuard, enabled: false })).toBe(false);
+  });
+});
+
+describe('through which groups someone is in scope', () => {
+  const tree = {
+    roots: ['arsen'],
+    children: { arsen: ['team', 'squad', 'loop'] },
+    nested: { arsen: ['team', 'loop'], team: ['squad'], squad: [], loop: ['arsen'] },
+    names: { arsen: 'arsen', team: 'Team', squad: 'Squad', loop: 'Loop' },
+    holders: { nina: ['squad'], ada: ['arsen', 'team'] },
+  };
+
+  it('runs from the scope group down the nested groups to the one that holds them', () => {
+    expect(scopePaths(tree, 'nina')).toEqual([
+      [
+        { id: 'arsen', displayName: 'arsen' },
+        { id: 'team', displayName: 'Team' },
+        { id: 'squad', displayName: 'Squad' },
+      ],
+    ]);
+  });
+
+  it('tells every way in, a direct membership of the scope group being the shortest, and survives a cycle', () => {
+    expect(scopePaths(tree, 'ada')?.map((path) => path.map((g) => g.id))).toEqual([['arsen'], ['arsen', 'team']]);
+  });
+
+  it('is empty for someone the tree does not hold, and unknown for a tree saved before paths were recorded', () => {
+    expect(scopePaths(tree, 'olaf')).toEqual([]);
+    expect(scopePaths({ roots: ['arsen'], children: { arsen: [] } }, 'nina')).toBeNull();
   });
 });

@@ -157,11 +157,14 @@ describe('Graph access against the emulator', () => {
     expect(failure).toMatchObject({ code: 'AADSTS90002', reason: 'unknown_tenant' });
   });
 
-  it('says consent must be granted again when the admin revoked it (403)', async () => {
+  it('says consent must be granted again when the admin revoked it, once the token it holds has expired (403)', async () => {
     const other = await emulator.control.createTenant({ users: 5, groups: 1, seed: 12 });
     const r = createGraphReader({ tenantId: other.tenantId, clientId: other.app.clientId, clientSecret: other.app.clientSecret, authorityHost: emulator.url, graphBaseUrl: emulator.url });
     await expect(r.get(`/users?$top=1&${select}`)).resolves.toBeDefined();
     await emulator.control.revokeConsent(other.tenantId, other.app.clientId);
+    // The token already issued works until it expires (access-tokens); the next one carries no permission.
+    await expect(r.get(`/users?$top=1&${select}`)).resolves.toBeDefined();
+    await emulator.control.advanceClock(other.tenantId, 2 * 3600);
     const failure = await r.get(`/users?$top=1&${select}`).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(GraphError);
     expect(failure).toMatchObject({ status: 403, code: 'Authorization_RequestDenied' });

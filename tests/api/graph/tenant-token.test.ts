@@ -130,7 +130,7 @@ describe('app tokens per tenant (MSAL client credentials)', () => {
     await expect(readerFor(tenantId).get('/organization')).resolves.toEqual({ id: 'org' });
 
     const unconfigured = graphReaderFactory({ authorityHost: entra.url, graphBaseUrl: entra.url });
-    await expect(unconfigured(tenantId).get('/organization')).rejects.toMatchObject({ code: 'MissingAppCredentials', message: expect.stringMatching(/MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET/) });
+    await expect(unconfigured(tenantId).get('/organization')).rejects.toMatchObject({ code: 'MICROSOFT_APP_NOT_CONFIGURED', message: expect.stringMatching(/MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET/) });
   });
 
   it('talks to the real cloud with the same code: one token POST to login.microsoftonline.com, then graph.microsoft.com/v1.0', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
-import { createApiApp, type ApiApp, type ApiAppOptions } from '@users-sync/api/http/app';
+import { buildApiServices, type ApiOverrides } from '@users-sync/api/composition';
+import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
 import { close, createLogger, listen } from '@users-sync/api/service/index';
 import type { CreateTenantBody, RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
 import { startTestEmulator } from '../../emulator/emulator-harness';
@@ -49,8 +50,8 @@ export class ApiHarness {
       botUrl?: string;
       notifySecret?: string;
       changeNotifications?: boolean;
-      /** More of the app's options (a clock, an onboarding courier). */
-      app?: Pick<ApiAppOptions, 'clock' | 'onboardingCourier'>;
+      /** Parts of the composition replaced (a store, a clock, an onboarding courier). */
+      overrides?: ApiOverrides;
     } = {},
   ): Promise<ApiHarness> {
     const emulator = options.emulator ?? (await startTestEmulator());
@@ -75,13 +76,14 @@ export class ApiHarness {
       ...(options.botUrl ? { BOT_URL: options.botUrl } : {}),
       ...(options.notifySecret ? { NOTIFY_SECRET: options.notifySecret } : {}),
     });
-    const app = await createApiApp(config, createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0', {
+    const services = await buildApiServices(config, createLogger({ service: 'api', level: 'silent', pretty: false }), {
       resolveMx: async () => [],
       notificationDebounceMs: 100,
       // Tests that count runs exactly turn Graph's notifications off: a change they make would start syncs of its own.
       changeNotifications: options.changeNotifications ?? true,
-      ...options.app,
+      ...options.overrides,
     });
+    const app = createApiApp(services, '1.0.0');
     await listen(app.server, port, '127.0.0.1', 'API_PORT');
     await app.start();
     return new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir);

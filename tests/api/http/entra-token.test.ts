@@ -69,12 +69,29 @@ describe('Entra access tokens for our API', () => {
       email: 'ann@contoso.com',
       scopes: ['access_as_user'],
       directoryRoleIds: ['62e90394-69f5-4237-9190-012177145e10'],
+      guest: false,
     });
   });
 
-  it('refuses a token whose issuer is not its tenant’s, even when signed with the right key', async () => {
-    expect(await codeOf(verify(await authority.sign({}, { issuer: `https://sts.windows.net/${tenantId}/` })))).toBe('TOKEN_WRONG_ISSUER');
+  // acct (optional claim) is 1 for a guest; idp names the guest's home identity provider (access-token-claims-reference).
+  it('knows a guest of the tenant by its acct or idp claim', async () => {
+    expect((await verify(await authority.sign({ acct: 1 }))).guest).toBe(true);
+    expect((await verify(await authority.sign({ idp: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/' }))).guest).toBe(true);
+    expect((await verify(await authority.sign({ acct: 0 }))).guest).toBe(false);
+  });
+
+  it('accepts a v1.0 token (issuer https://sts.windows.net/{tenant}/, upn), which a registration without accessTokenAcceptedVersion gets', async () => {
+    const v1 = await authority.sign({ preferred_username: undefined, upn: 'ann@contoso.com', unique_name: 'ann@contoso.com', ver: '1.0' }, { issuer: `https://sts.windows.net/${tenantId}/` });
+    expect(await verify(v1)).toMatchObject({ tenantId, objectId: 'user-1', email: 'ann@contoso.com', scopes: ['access_as_user'] });
+  });
+
+  it('refuses a token whose issuer is not its tenant’s, v1.0 or v2.0, even when signed with the right key', async () => {
+    expect(await codeOf(verify(await authority.sign({}, { issuer: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/' })))).toBe('TOKEN_WRONG_ISSUER');
     expect(await codeOf(verify(await authority.sign({}, { issuer: `${authority.base}/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0` })))).toBe('TOKEN_WRONG_ISSUER');
+  });
+
+  it('refuses a v1.0 token for another audience', async () => {
+    expect(await codeOf(verify(await authority.sign({ ver: '1.0' }, { issuer: `https://sts.windows.net/${tenantId}/`, audience: 'https://graph.microsoft.com' })))).toBe('TOKEN_WRONG_AUDIENCE');
   });
 
   it('refuses a token for another audience', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
+import { buildApiServices } from '@users-sync/api/composition';
 import { createApiApp } from '@users-sync/api/http/app';
 import { createLogger } from '@users-sync/api/service/index';
 import { openStore } from '@users-sync/api/store/index';
@@ -19,7 +20,7 @@ describe('a sync interrupted by an api restart', () => {
     await before.runs.update(run.id, { status: 'running', startedAt: minutesAgo(10).toISOString() });
     await before.close();
 
-    const app = await createApiApp(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false }), '1.0.0');
+    const app = createApiApp(await buildApiServices(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false })), '1.0.0');
     await app.start();
     try {
       const after = await app.services.store.runs.get(run.id);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadApiConfig } from '@users-sync/api/config';
 import { consoleAccess, routes } from '@users-sync/api/contract/index';
+import { buildApiServices } from '@users-sync/api/composition';
 import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
 import { createLogger } from '@users-sync/api/service/index';
 
@@ -13,7 +14,7 @@ describe('route table', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-routes-'));
   let app: ApiApp;
   beforeAll(async () => {
-    app = await createApiApp(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false }), '0.0.0');
+    app = createApiApp(await buildApiServices(loadApiConfig({ DATA_DIR: dataDir }), createLogger({ service: 'api', level: 'silent', pretty: false })), '0.0.0');
   });
   afterAll(async () => {
     await app.stop();
@@ -45,11 +46,11 @@ describe('route table', () => {
     expect(open).toEqual(['connection', 'getConfiguration', 'getRun', 'getRunReport', 'onboardingConsole', 'onboardingSignIn', 'runEvents', 'saveConfiguration', 'searchGroups', 'startConsent', 'startRun']);
   });
 
-  it('keeps public only what must be: health, the OpenAPI document, the tab’s sign-in settings, Entra’s consent redirect, Graph’s notifications and opening an onboarding link', () => {
+  it('keeps public only what must be: health and readiness, the OpenAPI document, the tab’s sign-in settings, Entra’s consent redirect, Graph’s notifications and opening an onboarding link', () => {
     const open = Object.entries(routes)
       .filter(([, r]) => r.access === 'public')
       .map(([id]) => id)
       .sort();
-    expect(open).toEqual(['consentCallback', 'describeOnboardingLink', 'graphLifecycle', 'graphNotifications', 'health', 'openApi', 'openOnboardingConsole', 'tabSettings']);
+    expect(open).toEqual(['consentCallback', 'describeOnboardingLink', 'graphLifecycle', 'graphNotifications', 'health', 'openApi', 'openOnboardingConsole', 'readiness', 'tabSettings']);
   });
 });

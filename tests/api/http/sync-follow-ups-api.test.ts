@@ -48,6 +48,8 @@ describe('syncs that follow changes made while a sync runs', () => {
   it('records a consent revoked in the tenant: the connection says so and no more syncs start', async () => {
     expect((await api.call<{ status: string }>('GET', '/api/microsoft/connection', { token })).body.status).toBe('connected');
     await api.emulator.control.revokeConsent(api.tenant.tenantId, api.usersSync.clientId);
+    // Graph honours the token the api already holds until it expires; move time past it.
+    await api.emulator.control.advanceClock(api.tenant.tenantId, 2 * 3600);
 
     const run = await api.call<Run>('POST', '/api/sync/runs', { token, body: {} });
     expect(run.status).toBe(202);
@@ -59,5 +61,26 @@ describe('syncs that follow changes made while a sync runs', () => {
     const refused = await api.call<Problem>('POST', '/api/sync/runs', { token, body: {} });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('MICROSOFT_CONSENT_REVOKED');
+  });
+
+  it('keeps one run waiting for approval however often the configuration is saved meanwhile', async () => {
+    await api.consent(token, api.adminUpn);
+    const all = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, includeGuests: false } });
+    await settled(all.body.run.id);
+    // A pilot group of one: syncing it would deactivate nearly everyone, so the deletion guard holds each such run.
+    const pilot = await api.emulator.control.createGroup(api.tenant.tenantId, { displayName: 'Held pilot' });
+    await api.emulator.control.addMembers(api.tenant.tenantId, pilot.id, [api.adminUpn]);
+    const body = { scope: { kind: 'groups', groupIds: [pilot.id] }, includeGuests: false };
+    const held = await api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body });
+    expect((await settled(held.body.run.id)).status).toBe('awaiting_approval');
+
+    const saves = await Promise.all([1, 2, 3].map(() => api.call<{ run: Run }>('PUT', '/api/sync/configuration', { token, body })));
+    for (const save of saves) if (save.body.run) await settled(save.body.run.id);
+    await eventually(async () => ((await runs()).some((r) => r.status === 'queued' || r.status === 'running') ? undefined : true), 'every sync settles');
+    const waiting = (await runs()).filter((r) => r.status === 'awaiting_approval');
+    expect(waiting).toHaveLength(1);
+    const superseded = (await runs()).filter((r) => r.error?.code === 'SUPERSEDED');
+    expect(superseded.length).toBeGreaterThanOrEqual(1);
+    expect((await api.call<Run>('POST', `/api/sync/runs/${waiting[0]!.id}/reject`, { token })).body.status).toBe('rejected');
   });
 });

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { SyncJobs } from '@users-sync/api/jobs/sync-jobs';
 import { createSyncSchedule } from '@users-sync/api/jobs/sync-schedule';
+import { openStore, type Store, type SyncRun } from '@users-sync/api/store/index';
 import { createLogger } from '@users-sync/api/service/index';
 import { ApiHarness } from './api-harness';
 
@@ -48,5 +53,54 @@ describe('continuous updates on a schedule', () => {
   it('does nothing for an organization whose schedule is off', async () => {
     await api.call('PUT', '/api/sync/configuration', { token, body: { scope: { kind: 'all' }, schedule: null } });
     expect(await scheduleAt(new Date(Date.now() + 24 * 60 * 60_000)).tick()).toEqual([]);
+  });
+});
+
+describe('one check of every organization on the schedule', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-schedule-'));
+  let store: Store;
+  beforeAll(async () => {
+    store = await openStore({ dataDir });
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("checks every organization even when one organization's check or upkeep fails", async () => {
+    const names = ['Broken upkeep', 'Broken sync', 'Healthy'];
+    const ids: string[] = [];
+    for (const name of names) {
+      const organization = await store.organizations.create(name);
+      await store.connections.save(organization.id, `tenant-${ids.length}`, 'granted');
+      await store.configurations.save(organization.id, { scope: { kind: 'all' }, schedule: { intervalMinutes: 30 } });
+      ids.push(organization.id);
+    }
+    const [brokenUpkeep, brokenSync, healthy] = ids as [string, string, string];
+    const asked: string[] = [];
+    const syncJobs: SyncJobs = {
+      async request(organizationId) {
+        asked.push(organizationId);
+        if (organizationId === brokenSync) throw new Error('the database refused this one');
+        const { run } = await store.activeRuns.createUnlessActive({ organizationId, trigger: 'schedule', mode: 'incremental', dryRun: false });
+        return { run, started: true };
+      },
+      requestSoon: () => Promise.reject(new Error('not used by the schedule')),
+      cancel: (): Promise<SyncRun> => Promise.reject(new Error('not used by the schedule')),
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+    };
+    const schedule = createSyncSchedule({
+      store,
+      syncJobs,
+      logger: createLogger({ service: 'api', level: 'silent', pretty: false }),
+      maintain: async (organizationId) => {
+        if (organizationId === brokenUpkeep) throw new Error('Graph refused the subscription');
+      },
+    });
+    const started = await schedule.tick();
+    // Failed upkeep does not cost an organization its sync; a failed sync request does not cost the others theirs.
+    expect(started.sort()).toEqual([brokenUpkeep, healthy].sort());
+    expect(asked.sort()).toEqual([...ids].sort());
   });
 });

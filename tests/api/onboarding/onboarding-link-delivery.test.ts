@@ -11,7 +11,7 @@ describe('Share Onboarding Link: delivery in Teams', () => {
   beforeAll(async () => {
     api = await ApiHarness.start({
       changeNotifications: false,
-      app: {
+      overrides: {
         onboardingCourier: {
           // Stands in for the bot: reaches people of the tenant's domain, not outsiders.
           async deliver(parcel) {

@@ -28,7 +28,7 @@ describe('Share Onboarding Link: the link’s whole life and every refusal', () 
   const linkNamed = async (id: string) => (await api.call<{ links: Link[] }>('GET', '/api/onboarding/links', { token: ownerToken })).body.links.find((l) => l.id === id)!;
 
   beforeAll(async () => {
-    api = await ApiHarness.start({ changeNotifications: false, app: { clock: () => new Date(Date.now() + clockOffsetMs) } });
+    api = await ApiHarness.start({ changeNotifications: false, overrides: { clock: () => new Date(Date.now() + clockOffsetMs) } });
     // The account owner is a security-awareness manager, not a Microsoft admin: they sign in first and own the account.
     const domain = api.adminUpn.split('@')[1]!;
     ownerEmail = `olivia.owner@${domain}`;

@@ -68,3 +68,9 @@ export function describeEachStore(title: string, specification: (backend: StoreB
     describe.skip(`${title} (PostgreSQL: unreachable, ${postgres.why})`, () => specification(postgresBackend));
   }
 }
+
+/** PostgreSQL only (what the server itself does: ended sessions, lost connections); skipped, with the reason, when none answers. */
+export function describePostgres(title: string, specification: (databaseUrl: string) => void): void {
+  if (postgres.ok) describe(`${title} (PostgreSQL)`, () => specification(testDatabaseUrl));
+  else describe.skip(`${title} (PostgreSQL: unreachable, ${postgres.why})`, () => specification(testDatabaseUrl));
+}

@@ -177,6 +177,11 @@ export class FakeTenant implements GraphReader {
       const name = /eq '(.*)'/.exec(decodeURIComponent(path))![1]!.replace(/''/g, "'").toLowerCase();
       const found = [...this.groups.entries()].filter(([, g]) => !g.deleted && g.value.displayName.toLowerCase() === name).map(([id, g]) => ({ id, displayName: g.value.displayName }));
       yield* paged.call(this, found, 999);
+    } else if (/^\/groups\/[^/]+\/members\?/.test(path)) {
+      // Direct members, each with its @odata.type, as Graph lists them (GRAPH_NOTES, Group membership).
+      const g = this.groups.get(decodeURIComponent(/^\/groups\/([^/]+)\//.exec(path)![1]!));
+      const live = [...(g && !g.deleted ? g.value.members : [])].filter((id) => (this.groups.get(id) ?? this.users.get(id))?.deleted === false);
+      yield* paged.call(this, live.map((id) => ({ '@odata.type': this.groups.has(id) ? '#microsoft.graph.group' : '#microsoft.graph.user', id })), 999);
     } else {
       const m = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.(user|group)\?/.exec(path);
       if (!m) throw new GraphError(400, 'BadRequest', `fake does not serve ${path}`);

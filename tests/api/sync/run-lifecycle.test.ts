@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { createGraphReader } from '@users-sync/api/graph/index';
-import { createSyncJobs } from '@users-sync/api/jobs/sync-jobs';
-import { createLogger } from '@users-sync/api/service/index';
-import type { Store, SyncRun } from '@users-sync/api/store/index';
+import { interruptedRunMessage, type Store, type SyncRun } from '@users-sync/api/store/index';
 import { SyncService, type SyncServiceOptions } from '@users-sync/api/sync/index';
 import { startEmulator, type RunningEmulator } from '@users-sync/emulator/index';
 import { testCertificateDir } from '../../support/dev-certificate-path';
@@ -16,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-const silent = createLogger({ service: 'api', level: 'silent', pretty: false });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachStore('the sync run lifecycle', (backend) => {
@@ -88,6 +85,43 @@ describeEachStore('the sync run lifecycle', (backend) => {
     });
   });
 
+  describe('the silence rule, the same for every entry point', () => {
+    let tenant: FakeTenant;
+    beforeEach(async () => {
+      tenant = new FakeTenant();
+      tenant.addUser({ id: 'ada' });
+      await store.connections.save(orgId, 'tenant-1', 'granted');
+    });
+    // A process that claimed a run and ended without a word (killed, lost its database).
+    const deadRun = async () => {
+      const { run } = await store.activeRuns.createUnlessActive({ organizationId: orgId, trigger: 'cli', mode: 'full', dryRun: false });
+      expect(await store.activeRuns.claim(run.id)).toBe(true);
+      return run;
+    };
+
+    it('answers "already under way" while the run signals, then closes it as interrupted and tells the next request so', async () => {
+      const service = new SyncService({ store, graphReaderFor: () => tenant, staleRunAfterMs: 300 });
+      const dead = await deadRun();
+      expect(await service.queueRun(orgId, { trigger: 'manual', dryRun: false, full: false })).toMatchObject({ started: false, run: { id: dead.id } });
+      await expect(service.runSync(orgId)).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING', message: expect.stringContaining(dead.id) });
+      await sleep(400);
+      const next = await service.queueRun(orgId, { trigger: 'manual', dryRun: false, full: false });
+      expect(next).toMatchObject({ started: true, interrupted: { id: dead.id, status: 'failed', error: { code: 'SYNC_INTERRUPTED', message: interruptedRunMessage } } });
+      expect(await service.executeRun(next.run)).toMatchObject({ status: 'succeeded', counts: { created: 1, deactivated: 0 } });
+    });
+
+    it("closes silent runs on the api's sweep, leaving queued runs to the job queue that holds them", async () => {
+      const service = new SyncService({ store, graphReaderFor: () => tenant, staleRunAfterMs: 300 });
+      const dead = await deadRun();
+      await sleep(400);
+      expect((await service.closeInterruptedRuns({ queuedToo: false })).map((r) => r.id)).toEqual([dead.id]);
+      const { run: queued } = await store.activeRuns.createUnlessActive({ organizationId: orgId, trigger: 'schedule', mode: 'incremental', dryRun: false });
+      await sleep(400);
+      expect(await service.closeInterruptedRuns({ queuedToo: false })).toEqual([]);
+      expect((await service.closeInterruptedRuns({ queuedToo: true })).map((r) => r.id)).toEqual([queued.id]);
+    });
+  });
+
   describe('decisions and cancellations asked at once', () => {
     let tenant: FakeTenant;
     let service: SyncService;
@@ -132,16 +166,11 @@ describeEachStore('the sync run lifecycle', (backend) => {
           },
         },
       };
-      const jobs = createSyncJobs({ store: racing, sync: service, logger: silent });
-      try {
-        const answer = await jobs.cancel(orgId, run.id);
-        expect(claimed).toBe(true);
-        // Not "cancelled" while it runs on: the instance running it is asked to stop, and ends it cancelled.
-        expect(answer.status).toBe('running');
-        expect(await store.activeRuns.cancelRequested([run.id])).toEqual([run.id]);
-      } finally {
-        await jobs.stop();
-      }
+      const answer = await new SyncService({ store: racing, graphReaderFor: () => tenant }).cancel(orgId, run.id);
+      expect(claimed).toBe(true);
+      // Not "cancelled" while it runs on: the instance running it is asked to stop, and ends it cancelled.
+      expect(answer.status).toBe('running');
+      expect(await store.activeRuns.cancelRequested([run.id])).toEqual([run.id]);
     });
   });
 });

@@ -108,6 +108,58 @@ describeEachStore('syncing from the emulator', (backend) => {
     expect(throttled).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: 0, deactivated: 0, unchanged: 4 } });
   });
 
+  it('syncs a Microsoft 365 group named arsen (users only), never asking Graph for nested groups it cannot have', async () => {
+    // Microsoft 365 groups hold only users; Graph refuses the group cast on them (group-list-transitivemembers).
+    const [a, b] = [await user('a'), await user('b')];
+    await user('outsider');
+    const arsen = await control().createGroup(tenantId, { displayName: 'arsen', groupTypes: ['Unified'], mailEnabled: true, securityEnabled: false, memberIds: [a.id, b.id] });
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    await control().resetCounters(tenantId);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 2 } });
+    expect(await active()).toEqual(['a@contoso.com', 'b@contoso.com']);
+
+    const c = await user('c');
+    await control().addMembers(tenantId, arsen.id, [c.id]);
+    await control().removeMember(tenantId, arsen.id, a.id);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { created: 1, deactivated: 1 } });
+    await store.configurations.save(orgId, { scope: { kind: 'groups', groupIds: [arsen.id] } });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { unchanged: 2 } });
+    expect(await active()).toEqual(['b@contoso.com', 'c@contoso.com']);
+    const requests = await control().requests(tenantId, 2000);
+    expect(requests.filter((r) => r.status >= 400)).toEqual([]);
+    expect(requests.filter((r) => r.path.includes('microsoft.graph.group'))).toEqual([]);
+  });
+
+  it('takes no device, contact or service principal in the scope for an employee, and stores no contact as anyone’s manager', async () => {
+    // Groups hold devices, contacts and service principals (group-list-members); a manager can be a contact (user-list-manager).
+    const contact = await control().createDirectoryObject(tenantId, { kind: 'orgContact', displayName: 'Pat Agency', mail: 'pat@agency.example' });
+    const device = await control().createDirectoryObject(tenantId, { kind: 'device', displayName: 'KIOSK-01' });
+    const app = await control().createDirectoryObject(tenantId, { kind: 'servicePrincipal', displayName: 'HR Connector' });
+    const lead = await user('lead');
+    const temp = await user('temp', { managerId: contact.id });
+    const staff = await user('staff', { managerId: lead.id });
+    const inner = await control().createGroup(tenantId, { displayName: 'inner', memberIds: [staff.id, device.id, contact.id] });
+    const arsen = await control().createGroup(tenantId, { displayName: 'arsen', memberIds: [lead.id, temp.id, app.id, inner.id] });
+    await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+    const managers = async () => Object.fromEntries((await store.employees.list(orgId, { status: 'active' })).map((e) => [e.email, e.managerId]));
+
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 3, skipped: 0 } });
+    expect(await managers()).toEqual({ 'lead@contoso.com': null, 'temp@contoso.com': null, 'staff@contoso.com': lead.id });
+
+    // A second device joining changes nobody; a contact becoming a manager through delta reads as no manager.
+    const laptop = await control().createDirectoryObject(tenantId, { kind: 'device', displayName: 'LAPTOP-02' });
+    await control().addMembers(tenantId, arsen.id, [laptop.id]);
+    await control().updateUser(tenantId, staff.id, { managerId: contact.id });
+    await control().updateUser(tenantId, temp.id, { managerId: lead.id });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { updated: 2, created: 0, deactivated: 0 } });
+    expect(await managers()).toEqual({ 'lead@contoso.com': null, 'temp@contoso.com': lead.id, 'staff@contoso.com': null });
+
+    // The all-users listing expands managers inline: the same reading.
+    await store.configurations.save(orgId, { scope: { kind: 'all' } });
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 0, updated: 0, unchanged: 3 } });
+    expect(await managers()).toEqual({ 'lead@contoso.com': null, 'temp@contoso.com': lead.id, 'staff@contoso.com': null });
+  });
+
   describe('managers in a group scope', () => {
     const managers = async () => Object.fromEntries((await store.employees.list(orgId, { status: 'active' })).map((e) => [e.email, e.managerId]));
     // boss and outsider are outside arsen; lead is in it; the others sit at every depth of its nesting.
@@ -137,8 +189,9 @@ describeEachStore('syncing from the emulator', (backend) => {
         'c@contoso.com': lead.id,
         'd@contoso.com': null,
       });
-      // group lookup, two "from now" delta links, the members, one $batch of their managers, the nested groups
-      expect(first.graphRequests).toBe(6);
+      // group lookup, two "from now" delta links, the members, one $batch of their managers, the nested groups,
+      // and the direct members of each of the three groups in the tree (for "through which group")
+      expect(first.graphRequests).toBe(9);
     });
 
     it('updates nobody for their manager when the scope then widens to all users', async () => {
@@ -148,6 +201,35 @@ describeEachStore('syncing from the emulator', (backend) => {
       const widened = await service.runSync(orgId);
       expect(widened).toMatchObject({ status: 'succeeded', mode: 'full', counts: { created: 2, updated: 0, unchanged: 5, deactivated: 0 } });
       expect(await managers()).toMatchObject({ 'boss@contoso.com': null, 'outsider@contoso.com': boss.id });
+    });
+
+    it('reads the managers of a large group from the tenant-wide listing, cheaper in resource units than one $batch item per member', async () => {
+      // 1,200 members: one $batch item each would cost 1,200 resource units; the listing, 100 users a page at 2 units, far less.
+      const big = await control().createTenant({ users: 1300, groups: 4, seed: 21 });
+      try {
+        const everyone = (await control().users(big.tenantId, { limit: 1300 })).value;
+        const members = everyone.slice(50, 1250);
+        const group = await control().createGroup(big.tenantId, { displayName: 'arsen-large', memberIds: members.map((u) => u.id) });
+        const bigOrg = (await store.organizations.create('Large')).id;
+        await store.connections.save(bigOrg, big.tenantId, 'granted');
+        await store.configurations.save(bigOrg, { scope: { kind: 'groups', groupIds: [group.id] } });
+        await control().resetCounters(big.tenantId);
+        const run = await service.runSync(bigOrg);
+        expect(run.status).toBe('succeeded');
+        const requests = await control().requests(big.tenantId, 2000);
+        expect(requests.filter((r) => r.path.startsWith('/v1.0/$batch')).length).toBeLessThanOrEqual(1);
+        expect(run.graphRequests).toBeLessThan(60); // 1,200 members 20 to a $batch would be 60 calls alone
+        const objects = new Map((await control().directoryObjects(big.tenantId)).map((o) => [o.id, o]));
+        const byId = new Map(everyone.map((u) => [u.id, u]));
+        const stored = await store.employees.list(bigOrg, { status: 'active' });
+        expect(stored.length).toBeGreaterThan(1000);
+        for (const employee of stored) {
+          const managerId = byId.get(employee.entraObjectId!)!.managerId;
+          expect(employee.managerId).toBe(managerId && !objects.has(managerId) ? managerId : null);
+        }
+      } finally {
+        await control().deleteTenant(big.tenantId);
+      }
     });
 
     it("brings a member's new (or removed) manager on the next incremental sync", async () => {
@@ -166,6 +248,27 @@ describeEachStore('syncing from the emulator', (backend) => {
         ]),
       );
     });
+  });
+
+  it('meets a revoked consent at the token refresh in the middle of a long run: the run fails with what to do, and nobody is deactivated', async () => {
+    // Graph honours an issued token until it expires (60 to 90 minutes, access-tokens); the next token carries no permission.
+    for (let i = 0; i < 250; i += 1) await user(`p${i}`);
+    expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 250 } });
+    await control().setFaults(tenantId, { latencyMs: 150 });
+    await control().resetCounters(tenantId);
+    const running = service.runSync(orgId, { full: true });
+    // Once the listing has started (expanded pages hold 100 users: three pages), consent goes and time passes.
+    for (let waited = 0; !(await control().requests(tenantId)).some((r) => r.path.startsWith('/v1.0/users?') && r.status === 200); waited += 1) {
+      if (waited > 400) throw new Error('the listing never started');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await control().revokeConsent(tenantId, emulator.app.clientId);
+    await control().advanceClock(tenantId, 2 * 3600);
+    const run = await running;
+    await control().clearFaults(tenantId);
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'Authorization_RequestDenied' }, counts: { deactivated: 0 } });
+    expect(run.error?.message).toContain('connect Microsoft 365 again');
+    expect(await active()).toHaveLength(250);
   });
 
   it('holds a run that would deactivate too many, then applies it on approval', async () => {

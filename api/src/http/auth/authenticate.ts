@@ -21,13 +21,20 @@ export interface Membership {
   role: Role;
 }
 
+/** Global Administrator and Privileged Role Administrator: they may take ownership of their tenant's organization. */
+export const ownershipRoleIds = new Set(['62e90394-69f5-4237-9190-012177145e10', 'e8611ab8-c189-46e8-94e1-60213ab1f814']);
+
+export const holdsAny = (identity: { directoryRoleIds: readonly string[] }, roleIds: ReadonlySet<string>) => identity.directoryRoleIds.some((id) => roleIds.has(id));
+
 /** Who belongs to which organization; the store implements it. */
 export interface MemberDirectory {
   /** The organization a tenant's people sign in to, with this person's role in it if they have one. */
-  membership(tenantId: string, userObjectId: string): Promise<{ organizationId: string; role: Role | null; ownerEmail: string } | undefined>;
+  membership(tenantId: string, userObjectId: string): Promise<{ organizationId: string; role: Role | null; fromDirectoryRole: boolean; ownerEmail: string } | undefined>;
   /** First sign-in from a tenant: the organization is created and this person owns it. */
   createOrganization(identity: EntraIdentity): Promise<Membership>;
-  addMember(organizationId: string, identity: EntraIdentity, role: Role): Promise<Membership>;
+  /** A Microsoft admin of the tenant joins as admin, for as long as their tokens carry the role. */
+  addDirectoryAdmin(organizationId: string, identity: EntraIdentity): Promise<Membership>;
+  removeDirectoryAdmin(organizationId: string, identity: EntraIdentity): Promise<void>;
   /** The owner removed this person: signing in as a Microsoft admin does not bring them back. */
   wasRemoved(organizationId: string, userObjectId: string): Promise<boolean>;
   /** The owner added this person by email: their first sign-in makes them an admin. */
@@ -75,20 +82,29 @@ export function createAuthenticator(verify: (token: string) => Promise<EntraIden
     const match = typeof header === 'string' ? bearer.exec(header) : null;
     if (!match?.[1]) throw new ApiProblem(401, 'TOKEN_MISSING', 'Sign in to Users Sync: this request carried no access token.');
     const identity = await verify(match[1]);
+    // Guests sign in from another organization: they never create, join or own this one (and learn nothing of who owns it).
+    if (identity.guest) {
+      throw new ApiProblem(403, 'GUEST_NOT_ALLOWED', 'Guest accounts cannot use Users Sync for this organization. Sign in with an account of the organization itself.');
+    }
 
     let membership: Membership;
+    const isMicrosoftAdmin = holdsAny(identity, microsoftAdminRoleIds);
     const known = await members.membership(identity.tenantId, identity.objectId);
     if (!known) {
       membership = await members.createOrganization(identity);
-    } else if (known.role) {
+    } else if (known.role && !(known.fromDirectoryRole && !isMicrosoftAdmin)) {
       membership = { organizationId: known.organizationId, role: known.role };
     } else if (await members.wasRemoved(known.organizationId, identity.objectId)) {
       throw new ApiProblem(403, 'MEMBER_REMOVED', `The account owner removed your access to Users Sync. Ask ${known.ownerEmail} to add you again.`);
     } else {
+      // An admin the owner added by hand stays until removed; rights an Entra role gave end with the role.
       const invited = await members.acceptInvitation(known.organizationId, identity);
       if (invited) membership = invited;
-      else if (identity.directoryRoleIds.some((id) => microsoftAdminRoleIds.has(id))) membership = await members.addMember(known.organizationId, identity, 'admin');
-      else throw new ApiProblem(403, 'NOT_A_MEMBER', `You are not an administrator of Users Sync for your organization. Ask ${known.ownerEmail} to add you.`);
+      else if (isMicrosoftAdmin) membership = await members.addDirectoryAdmin(known.organizationId, identity);
+      else {
+        if (known.role) await members.removeDirectoryAdmin(known.organizationId, identity);
+        throw new ApiProblem(403, 'NOT_A_MEMBER', `You are not an administrator of Users Sync for your organization. Ask ${known.ownerEmail} to add you.`);
+      }
     }
 
     if (access === 'owner' && membership.role !== 'owner') {
@@ -102,6 +118,7 @@ export function createAuthenticator(verify: (token: string) => Promise<EntraIden
       name: identity.name,
       email: identity.email,
       role: membership.role,
+      directoryRoleIds: identity.directoryRoleIds,
     };
     return member;
   };

@@ -16,6 +16,11 @@ const entraClaimsSchema = z.object({
   idtyp: z.string().optional(),
   /** Directory role template ids the person holds (Entra adds them when the app asks for them). */
   wids: z.array(z.string()).optional(),
+  /** Optional claim: 1 for a guest of the tenant, 0 for a member. */
+  acct: z.number().optional(),
+  /** The identity provider, present when it is not the tenant itself (a guest from elsewhere). */
+  idp: z.string().optional(),
+  iss: z.string().optional(),
 });
 
 export interface EntraIdentity {
@@ -25,6 +30,11 @@ export interface EntraIdentity {
   email: string;
   scopes: string[];
   directoryRoleIds: string[];
+  /**
+   * A guest of the tenant: `acct` is 1, or `idp` names another identity provider than the
+   * issuer (learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+   */
+  guest: boolean;
 }
 
 export interface EntraTokenVerifierSettings {
@@ -44,7 +54,7 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /**
  * Verifies Entra access tokens for our API (Teams SSO or MSAL): RS256 signature against
  * the issuing tenant's JWKS (fetched, cached and refreshed by jose on an unknown `kid`,
- * which is how key rotation is followed), the v2 issuer of that tenant, our audience and
+ * which is how key rotation is followed), the v2.0 or v1.0 issuer of that tenant, our audience and
  * the expiry. The tenant is read from the unverified token only to know which keys to
  * fetch; nothing is trusted before the signature and issuer check pass.
  */
@@ -76,7 +86,10 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
     try {
       const signing = await signingFor(tenantId.toLowerCase());
       ({ payload } = await jwtVerify(token, signing.keys, {
-        issuer: signing.issuer,
+        // v2.0 tokens carry the tenant's v2.0 issuer; an API registration that leaves
+        // accessTokenAcceptedVersion unset gets v1.0 tokens, issued by Entra's STS for the same
+        // tenant and signed with the same keys (https://learn.microsoft.com/entra/identity-platform/access-tokens).
+        issuer: [signing.issuer, `https://sts.windows.net/${tenantId.toLowerCase()}/`],
         audience: settings.audiences,
         algorithms: ['RS256'],
         clockTolerance: settings.clockToleranceSeconds ?? 60,
@@ -100,6 +113,7 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       email,
       scopes,
       directoryRoleIds: claims.data.wids ?? [],
+      guest: claims.data.acct === 1 || (claims.data.idp !== undefined && claims.data.idp !== claims.data.iss),
     };
   };
 }

@@ -9,6 +9,8 @@ export interface MemberPrincipal {
   name: string;
   email: string;
   role: Role;
+  /** The Entra directory roles (template ids) the token carries, checked on this request. */
+  directoryRoleIds: readonly string[];
 }
 
 /** The Microsoft work account signed in to an onboarding console, checked against the organization's tenant. */

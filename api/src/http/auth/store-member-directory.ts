@@ -17,7 +17,7 @@ export function storeMemberDirectory(store: Store, detectProvider: (domain: stri
       if (!organization) return undefined;
       const found = await store.members.find(organization.id, userObjectId);
       const owner = await store.members.owner(organization.id);
-      return { organizationId: organization.id, role: found?.role ?? null, ownerEmail: owner?.email ?? 'the account owner' };
+      return { organizationId: organization.id, role: found?.role ?? null, fromDirectoryRole: found?.grantedBy === 'directory_role', ownerEmail: owner?.email ?? 'the account owner' };
     },
 
     async createOrganization(identity) {
@@ -40,9 +40,14 @@ export function storeMemberDirectory(store: Store, detectProvider: (domain: stri
       return { organizationId: created, role: 'owner' };
     },
 
-    async addMember(organizationId, identity, role) {
-      await store.members.add(organizationId, member(identity), role, 'microsoft_admin');
-      return { organizationId, role };
+    async addDirectoryAdmin(organizationId, identity) {
+      await store.members.add(organizationId, member(identity), 'admin', 'directory_role');
+      return { organizationId, role: 'admin' };
+    },
+
+    async removeDirectoryAdmin(organizationId, identity) {
+      await store.members.removeDirectoryAdmin(organizationId, member(identity));
+      logger.warn({ organizationId, userObjectId: identity.objectId }, 'an admin whose Microsoft admin role was removed lost their admin rights');
     },
 
     wasRemoved: (organizationId, userObjectId) => store.members.wasRemoved(organizationId, userObjectId),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import { ApiProblem } from '../problem';
+import { ApiProblem } from '../api-problem';
 
 /** Remembers which consent states were issued and which were already used. */
 export interface ConsentStateLedger {

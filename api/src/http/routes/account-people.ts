@@ -1,15 +1,17 @@
 import type { Server } from 'restify';
-import type { OrganizationMember } from '../../store';
+import type { MemberGrant, OrganizationMember } from '../../store';
 import { ApiProblem } from '../problem';
 import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
+
+const grantWords = { creator: 'created_the_account', directory_role: 'microsoft_admin', owner: 'added_by_owner', ownership: 'became_owner' } as const satisfies Record<MemberGrant, string>;
 
 const personRepresentation = (member: OrganizationMember) => ({
   id: member.userObjectId,
   name: member.name,
   email: member.email,
   role: member.role,
-  grantedBy: member.grantedBy,
+  grantedBy: grantWords[member.grantedBy],
   invited: member.invited,
   since: member.createdAt,
 });

@@ -2,6 +2,7 @@ import type { Server } from 'restify';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { scopePaths } from '../../domain';
 import { pageCursor } from '../page-cursor';
 import { ApiProblem } from '../problem';
 import { employeeChangeRepresentation, employeeRepresentation } from '../representations/employee';
@@ -9,6 +10,7 @@ import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
 
 const EXPORT_PAGE = 1000;
+const MAX_DEPARTMENTS = 1000;
 
 /** Columns of the CSV export, in the order a spreadsheet shows them. */
 const exportColumns = [
@@ -50,6 +52,11 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
     };
   });
 
+  serveRoute(server, 'listDepartments', authenticate, async ({ principal, query }) => {
+    const departments = await store.employeeSearch.departments(principal.organizationId, { ...(query.status ? { status: query.status } : {}), limit: MAX_DEPARTMENTS + 1 });
+    return { departments: departments.slice(0, MAX_DEPARTMENTS), truncated: departments.length > MAX_DEPARTMENTS };
+  });
+
   // Streams the whole directory a page at a time, so a large one never sits in memory;
   // a download the person abandons stops the reading too.
   serveRoute(server, 'exportEmployees', authenticate, async ({ principal, res }) => {
@@ -81,7 +88,9 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
     const employee = params.employeeId ? await store.employees.get(principal.organizationId, params.employeeId) : undefined;
     if (!employee) throw new ApiProblem(404, 'EMPLOYEE_NOT_FOUND', 'This employee does not exist in your directory. Search the employee list again.');
     const changes = await store.changes.list(principal.organizationId, { employeeId: employee.id, limit: 200 });
+    const tree = (await store.deltaStates.get(principal.organizationId))?.groupTree;
     return {
+      scopePaths: tree && employee.entraObjectId ? scopePaths(tree, employee.entraObjectId) : null,
       employee: employeeRepresentation(employee, employee.importedManagerEmail ?? (await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId))),
       changes: changes.map(employeeChangeRepresentation),
     };

@@ -4,26 +4,20 @@ import { requestedPermissions, type MicrosoftConnection } from '../../contract';
 import { GraphAuthenticationError, GraphError } from '../../graph';
 import { requestLogger } from '../../service';
 import { ApiProblem } from '../problem';
+import { connectionStatusOf } from '../representations/connection-status';
 import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
+import { requireMicrosoftApp } from './connected-tenant';
 
 const organizationSchema = z.object({ value: z.array(z.object({ id: z.string(), displayName: z.string().nullish() })).min(1) });
 const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
-
-function requireMicrosoftApp(services: ApiServices): { clientId: string } {
-  const { clientId, clientSecret } = services.config.microsoft;
-  if (!clientId || !clientSecret) {
-    throw new ApiProblem(503, 'MICROSOFT_APP_NOT_CONFIGURED', 'Users Sync has no Microsoft app registration yet. Set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET, then restart.');
-  }
-  return { clientId };
-}
 
 export function serveMicrosoftConnection(server: Server, authenticate: Authenticate, services: ApiServices): void {
   const { store } = services;
 
   serveRoute(server, 'connection', authenticate, async ({ principal }): Promise<MicrosoftConnection> => {
     const connection = await store.connections.get(principal.organizationId);
-    const status = connection?.consentState === 'granted' ? 'connected' : connection?.consentState === 'revoked' ? 'consent_revoked' : 'not_connected';
+    const status = connectionStatusOf(connection?.consentState);
     return {
       status,
       tenantId: connection?.tenantId ?? null,

@@ -1,7 +1,7 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import type { SyncRun } from '@users-sync/api/contract';
 import { useEffect, useRef, useState } from 'react';
-import { ApiProblem } from '../../api/api-client';
+import type { ApiProblem } from '../../api/api-client';
 import { useTab } from '../../api/api-context';
 import { followRun } from '../../api/run-events';
 import { asProblem } from '../../api/use-resource';
@@ -63,7 +63,10 @@ export function RunPanel({ initial, note }: { initial: SyncRun; note?: string })
   const [cancelProblem, setCancelProblem] = useState<ApiProblem | null>(null);
   const panel = useRef<HTMLElement>(null);
   // The panel opens below the form: bring it into view so the progress is seen, not guessed.
-  useEffect(() => panel.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }), []);
+  // Braces matter: newer browsers return a promise from scrollIntoView, and an effect must not return one.
+  useEffect(() => {
+    panel.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, []);
   if (!run) return null;
   const cancel = () => api.call('cancelRun', { params: { runId: run.id } }).catch((error: unknown) => setCancelProblem(asProblem(error)));
   return (

@@ -25,8 +25,8 @@ export function howTheyJoined(person: Person): string {
       return 'Signed in as a Microsoft admin';
     case 'added_by_owner':
       return 'Added by the owner';
-    default:
-      return '—';
+    case 'became_owner':
+      return 'Took ownership or was handed it';
   }
 }
 
