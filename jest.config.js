@@ -39,8 +39,8 @@ module.exports = {
     project('tabs', { testEnvironment: '<rootDir>/tests/tabs/support/jsdom-with-fetch.js', setupFiles: ['<rootDir>/tests/tabs/support/browser-globals.ts'] }),
     project('emulator'),
     // Each package test runs the real `npm run package` or `npm run serve` in a child process.
-    project('package', { testTimeout: 120_000 }),
-    project('e2e', { testTimeout: 180_000 }),
+    project('package', { setupFilesAfterEnv: ['<rootDir>/tests/support/long-tests.ts'] }),
+    project('e2e', { setupFilesAfterEnv: ['<rootDir>/tests/support/long-tests.ts'] }),
   ],
   testTimeout: 30_000,
 };

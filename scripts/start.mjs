@@ -235,6 +235,6 @@ startChild('api', 'api/dist/main.js', [], { ...shared, ...microsoft, API_PORT: S
 startChild('bot', 'bot/dist/main.js', [], { ...shared, ...microsoft, BOT_PORT: String(ports.bot), API_URL: `http://127.0.0.1:${ports.api}` });
 await Promise.all([waitHealthy('api', `http://127.0.0.1:${ports.api}/healthz`), waitHealthy('bot', `http://127.0.0.1:${ports.bot}/healthz`)]);
 lines.push(`api       ${apiUrl}  (admin tab at ${apiUrl}/)`);
-lines.push(`bot       ${botUrl}  (sync reports from the api at /api/notify)`);
+lines.push(`bot       ${botUrl}  (Teams messages at /api/messages, local mode without BOT_ID)`);
 
 process.stdout.write(`\n${color(32, 'Users Sync is running')}\n${lines.map((l) => `  ${l}`).join('\n')}\nPress Ctrl-C to stop.\n\n`);

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'bot', level: config.logLevel, pretty: config.env === 'development', version });
   const app = createBotApp(config, logger, version);
   const port = await listen(app.server, config.port, config.host, 'BOT_PORT');
-  logger.info({ url: `http://${config.host}:${port}`, local: !config.botId }, 'bot listening');
+  logger.info({ url: `http://${config.host}:${port}`, local: config.local }, config.local ? 'bot listening on loopback, without Bot Framework credentials (local mode)' : 'bot listening');
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'bot stopping');

@@ -2,28 +2,18 @@ import { createBotApp } from '@users-sync/bot/app';
 import { loadBotConfig } from '@users-sync/bot/config';
 import { close, createLogger, listen } from '@users-sync/api/service';
 import type { BotNotification } from '@users-sync/api/contract';
+import { makeRun } from './support/fake-users-sync-api';
 
-const run = {
-  id: 'run-1',
-  trigger: 'manual',
-  mode: 'full',
-  dryRun: false,
-  status: 'succeeded',
-  progress: { phase: 'done', usersRead: 120, pages: 1, graphRequests: 3 },
-  counts: { created: 100, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 20 },
-  error: null,
-  queuedAt: '2026-11-26T10:00:00.000Z',
-  startedAt: '2026-11-26T10:00:00.100Z',
-  finishedAt: '2026-11-26T10:00:02.000Z',
-  durationMs: 1900,
-} as const;
+const run = makeRun({ counts: { created: 100, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 20 } });
 const notification: BotNotification = { kind: 'sync_finished', organizationId: 'org-1', tenantId: '11111111-1111-1111-1111-111111111111', run };
 
 describe('the bot hears from the api about sync runs', () => {
   const received: BotNotification[] = [];
   let base: string;
-  const app = createBotApp(loadBotConfig({ NOTIFY_SECRET: 'shared-secret-value' }), createLogger({ service: 'bot', level: 'silent', pretty: false }), '0.0.0', async (n) => {
-    received.push(n);
+  const app = createBotApp(loadBotConfig({ NOTIFY_SECRET: 'shared-secret-value' }), createLogger({ service: 'bot', level: 'silent', pretty: false }), '0.0.0', {
+    onNotification: async (n) => {
+      received.push(n);
+    },
   });
   beforeAll(async () => {
     base = `http://127.0.0.1:${await listen(app.server, 0, '127.0.0.1', 'BOT_PORT')}`;

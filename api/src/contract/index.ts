@@ -9,6 +9,7 @@ export * from './bot-notification';
 export * from './onboarding-links';
 export * from './csv-import';
 export * from './account-people';
+export * from './bot-conversations';
 export * from './tab';
 export * from './dashboard';
 export * from './directory-presence';

@@ -3,6 +3,8 @@ import type { ApiRuntime } from '../composition';
 import { serveGraphNotifications } from './routes/graph-notifications';
 import { createHttpServer } from '../service';
 import { createAuthenticator } from './auth/authenticate';
+import { withBotCallers } from './auth/bot-caller';
+import { serveBotConversations } from './routes/bot-conversations';
 import { storeMemberDirectory } from './auth/store-member-directory';
 import { buildOpenApiDocument } from './openapi';
 import { ApiProblem, sendProblem } from './problem';
@@ -32,7 +34,10 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   const { services } = runtime;
   const { config, logger, store } = services;
-  const authenticate = createAuthenticator(services.verifyEntraToken, storeMemberDirectory(store, services.detectProvider, logger), services.onboardingLinks);
+  const authenticate = withBotCallers(createAuthenticator(services.verifyEntraToken, storeMemberDirectory(store, services.detectProvider, logger), services.onboardingLinks), {
+    sharedSecret: config.notifySecret,
+    store,
+  });
 
   const server = createHttpServer({ service: 'api', version, logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -74,6 +79,7 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   serveOnboardingLinks(server, authenticate, services);
   serveCsvImport(server, authenticate, services);
   serveAccountPeople(server, authenticate, services);
+  serveBotConversations(server, authenticate, services);
   serveTab(server, config.tabDistDir);
 
   return { ...runtime, server };

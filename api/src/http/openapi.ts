@@ -74,13 +74,14 @@ function operation(id: string, route: RouteDefinition): JsonSchema {
   return {
     operationId: id,
     summary: route.summary,
-    ...(route.access === 'public' ? { security: [] } : {}),
+    ...(route.access === 'public' ? { security: [] } : route.access === 'bot' ? { security: [{ botSecret: [] }] } : route.botForPerson ? { security: [{ entraBearer: [] }, { botSecret: [] }] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
     ...(route.upload ? { requestBody: { required: true, description: `The file, at most ${route.upload.maxBytes} bytes`, content: { [route.upload.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
     responses,
     'x-access': route.access,
     ...(id in consoleAccess ? { 'x-onboarding-console': consoleAccess[id as keyof typeof consoleAccess] } : {}),
+    ...(route.botForPerson ? { 'x-bot-for-person': true } : {}),
   };
 }
 
@@ -111,6 +112,12 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       schemas: components,
       securitySchemes: {
         entraBearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Entra ID access token for the Users Sync API (Teams SSO or MSAL)' },
+        botSecret: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-notify-secret',
+          description: 'The secret shared by the api and the bot (NOTIFY_SECRET). Acting for a person, the bot adds x-bot-tenant-id and x-bot-user-object-id from the verified activity.',
+        },
       },
     },
   };

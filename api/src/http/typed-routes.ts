@@ -3,19 +3,24 @@ import { type z } from 'zod';
 import { routes, type ConsoleRouteId, type RouteDefinition, type RouteId } from '../contract';
 import { requestLogger } from '../service';
 import { ApiProblem, sendProblem } from './problem';
-import type { ConsolePrincipal, MemberPrincipal, Principal } from './auth/principal';
+import type { BotServicePrincipal, ConsolePrincipal, MemberPrincipal, Principal } from './auth/principal';
 
 type Route<Id extends RouteId> = (typeof routes)[Id];
 type QueryOf<R> = R extends { query: z.ZodType } ? z.output<R['query']> : Record<string, never>;
 type BodyOf<R> = R extends { body: z.ZodType } ? z.output<R['body']> : undefined;
-/** Members everywhere but public routes; an onboarding console only where `consoleAccess` lets it in; only a console on its own routes. */
+/**
+ * Members everywhere but public and bot routes; the bot as a service on its own routes; an
+ * onboarding console only where `consoleAccess` lets it in; only a console on its own routes.
+ */
 type PrincipalOf<Id extends RouteId> = Route<Id> extends { access: 'public' }
   ? undefined
-  : Route<Id> extends { access: 'console' }
-    ? ConsolePrincipal
-    : Id extends ConsoleRouteId
-      ? Principal
-      : MemberPrincipal;
+  : Route<Id> extends { access: 'bot' }
+    ? BotServicePrincipal
+    : Route<Id> extends { access: 'console' }
+      ? ConsolePrincipal
+      : Id extends ConsoleRouteId
+        ? Principal
+        : MemberPrincipal;
 type ResultOf<R> = R extends { response: { kind: 'json'; schema: z.ZodType } } ? z.input<R['response']['schema']> : void;
 
 export interface RouteContext<Id extends RouteId> {
@@ -34,8 +39,8 @@ export interface RouteContext<Id extends RouteId> {
  */
 export type RouteHandler<Id extends RouteId> = (context: RouteContext<Id>) => Promise<ResultOf<Route<Id>>>;
 
-/** Who calls a route, decided by the route's declared access (and `consoleAccess` for onboarding consoles). */
-export type Authenticate = (req: Request, route: RouteId) => Promise<Principal>;
+/** Who calls a route, decided by the route's declared access (`botForPerson`, and `consoleAccess` for onboarding consoles). */
+export type Authenticate = (req: Request, route: RouteId) => Promise<Principal | BotServicePrincipal>;
 
 /** Turns zod issues into per-field messages a form can show next to each field. */
 export function fieldProblems(error: z.ZodError): Record<string, string> {

@@ -22,6 +22,7 @@ import { serviceSecretRepository } from './service-secrets';
 import { graphSubscriptionRepository } from './graph-subscriptions';
 import { onboardingLinkRepository } from './onboarding-links';
 import { csvImportRepository } from './csv-imports';
+import { botConversationRepository } from './bot-conversations';
 
 export * from './delta-states';
 export * from './employee-changes';
@@ -36,6 +37,7 @@ export * from './employee-search';
 export * from './graph-subscriptions';
 export * from './onboarding-links';
 export * from './csv-imports';
+export * from './bot-conversations';
 export { interruptedRunMessage, runSilence } from './active-runs';
 export type { Database } from './schema';
 
@@ -74,6 +76,7 @@ export interface Repositories {
   subscriptions: ReturnType<typeof graphSubscriptionRepository>;
   onboardingLinks: ReturnType<typeof onboardingLinkRepository>;
   csvImports: ReturnType<typeof csvImportRepository>;
+  botConversations: ReturnType<typeof botConversationRepository>;
 }
 
 export interface Store extends Repositories {
@@ -107,6 +110,7 @@ function repositories(db: Kysely<Database>, now: () => string): Repositories {
     subscriptions: graphSubscriptionRepository(db, now),
     onboardingLinks: onboardingLinkRepository(db, now),
     csvImports: csvImportRepository(db, now),
+    botConversations: botConversationRepository(db, now),
   };
 }
 
@@ -162,7 +166,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
 
-  // Migration keys are handed out per feature branch, so a database may have run a later key before an earlier one lands.
+  // Features land in any order on existing databases (0005–0007 came after 0008 and 0010); each migration stands alone.
   const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(options.schema && kind === 'postgres' ? { migrationTableSchema: options.schema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -124,6 +124,14 @@ export function organizationMemberRepository(db: Kysely<Database>, now: () => st
       return row && toMember(row);
     },
 
+    /** Everyone who may use the organization's Users Sync, owner first. */
+    async list(organizationId: string): Promise<OrganizationMember[]> {
+      const rows = await db.selectFrom('organization_members').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('name').execute();
+      return rows
+        .map(toMember)
+        .sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner'));
+    },
+
     async add(organizationId: string, member: NewMember, role: Exclude<MemberRole, 'owner'>, grantedBy: Exclude<MemberGrant, 'creator' | 'ownership'>): Promise<void> {
       await db
         .insertInto('organization_members')

@@ -20,6 +20,7 @@ export interface Database {
   onboarding_links: OnboardingLinkTable;
   onboarding_link_runs: OnboardingLinkRunTable;
   csv_import_previews: CsvImportPreviewTable;
+  bot_conversations: BotConversationTable;
   organization_audit: OrganizationAuditTable;
 }
 
@@ -232,4 +233,15 @@ export interface CsvImportPreviewTable {
   expires_at: string;
   applied_at: string | null;
   run_id: string | null;
+}
+
+export interface BotConversationTable {
+  tenant_id: string;
+  /** personal or team */
+  scope: string;
+  target_id: string;
+  /** The Bot Framework conversation reference, as JSON. */
+  reference: string;
+  installed_at: string;
+  updated_at: string;
 }

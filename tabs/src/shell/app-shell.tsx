@@ -8,6 +8,7 @@ import { HeldRunBanner } from '../screens/microsoft/held-run-banner';
 import { MicrosoftSyncPage } from '../screens/microsoft/microsoft-sync-page';
 import { CsvImportPage } from '../screens/csv-import/csv-import-page';
 import { PeoplePage } from '../screens/people/people-page';
+import { SomeoneMissing } from '../screens/someone-missing/someone-missing';
 import type { Session } from '../sign-in/session';
 import { navigate, useScreen, type Screen } from './navigation';
 
@@ -33,6 +34,7 @@ const useStyles = makeStyles({
 const sections = [
   { value: 'dashboard', label: 'Dashboard' },
   { value: 'employees', label: 'Employees' },
+  { value: 'missing', label: 'Someone missing?' },
   { value: 'history', label: 'Sync history' },
   { value: 'people', label: 'People' },
 ] as const;
@@ -107,6 +109,8 @@ function CurrentScreen({ screen }: { screen: Screen }) {
       return <CsvImportPage />;
     case 'people':
       return <PeoplePage />;
+    case 'missing':
+      return <SomeoneMissing />;
     case 'history':
       return (
         <Suspense fallback={<Spinner label="Loading the sync history…" />}>

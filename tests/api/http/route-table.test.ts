@@ -25,10 +25,10 @@ describe('route table', () => {
     const served = Object.values(app.server.router.getRoutes()).map((r) => `${r.method} ${r.path}`);
     const declared = Object.values(routes).map((r) => `${r.method.toUpperCase()} ${r.path}`);
     const undeclared = served.filter((r) => !declared.includes(r) && !outsideContract.has(r));
-    // A new route must be added to the contract (api/src/contract/routes.ts) with its access: public, member, owner or console.
+    // A new route must be added to the contract (api/src/contract/routes.ts) with its access: public, member, owner, bot or console.
     expect(undeclared).toEqual([]);
     expect(declared.filter((r) => !served.includes(r))).toEqual([]);
-    for (const route of Object.values(routes)) expect(['public', 'member', 'owner', 'console']).toContain(route.access);
+    for (const route of Object.values(routes)) expect(['public', 'member', 'owner', 'bot', 'console']).toContain(route.access);
   });
 
   it('states for every route but the public ones what an onboarding console may do there', () => {

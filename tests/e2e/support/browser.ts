@@ -36,7 +36,10 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
     // Fluent's focus management (tabster) puts invisible sentinels at the edges of focus
     // zones; they hand the focus on as soon as they get it, so axe's aria-hidden-focus
     // does not apply to them.
-    const context = { exclude: [['[data-tabster-dummy]']] };
+    // Behind an open modal (the drawer, a dialog) the page is inert and dimmed by the
+    // backdrop: only the modal is what a person can read and reach.
+    const modal = document.querySelector('[role="dialog"][aria-modal="true"], [role="alertdialog"]');
+    const context = { ...(modal ? { include: [[modal.id ? `#${CSS.escape(modal.id)}` : '[role="dialog"][aria-modal="true"]']] } : {}), exclude: [['[data-tabster-dummy]']] };
     const result = await (window as unknown as { axe: { run: (context: object, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run(context, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
   });

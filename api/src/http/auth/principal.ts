@@ -37,3 +37,8 @@ export interface ConsolePrincipal {
 
 /** Who is calling. */
 export type Principal = MemberPrincipal | ConsolePrincipal;
+
+/** The bot as a service, proven by the secret it shares with the api. */
+export interface BotServicePrincipal {
+  kind: 'bot-service';
+}

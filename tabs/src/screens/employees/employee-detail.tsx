@@ -43,7 +43,7 @@ export function EmployeeDetail({ employeeId }: { employeeId: string }) {
   );
   if (detail.state === 'error') return (<>{back}<ProblemMessage problem={detail.problem} title="This employee could not be loaded" onRetry={detail.reload} /></>);
   if (!detail.data) return <Spinner label="Loading the employee…" />;
-  const { employee, changes } = detail.data;
+  const { employee, changes, scopePaths } = detail.data;
   return (
     <>
       {back}
@@ -75,6 +75,20 @@ export function EmployeeDetail({ employeeId }: { employeeId: string }) {
           )}
         </dl>
       </Card>
+      {scopePaths && (
+        <Card>
+          <Subtitle2 as="h2">Why they are synchronized</Subtitle2>
+          {scopePaths.length === 0 ? (
+            <Body1>The last full sync did not find them in the chosen groups.</Body1>
+          ) : (
+            <ul style={{ margin: 0, paddingLeft: tokens.spacingHorizontalL }} aria-label="In scope through">
+              {scopePaths.map((path) => (
+                <li key={path.map((group) => group.id).join('/')}>{path.map((group) => group.displayName ?? group.id).join(' → ')}</li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      )}
       <Card>
         <Subtitle2 as="h2">Change log</Subtitle2>
         {changes.length === 0 ? (
