@@ -177,6 +177,22 @@ describe('Entra login endpoints', () => {
     expect(decodeJwt(v2.accessToken)).toMatchObject({ ver: '2.0', iss: `${emulator.url}/${tenant.tenantId}/v2.0` });
   });
 
+  // access-token-claims-reference: `idp` is the issuer unless the person is not of the tenant (a guest), in v1.0 and v2.0 tokens alike.
+  it("names a guest's home identity provider (idp) in v1.0 and v2.0 tokens, and a member's in neither", async () => {
+    const mixed = await emulator.control.createTenant({ users: 10, groups: 0, seed: 609, guestShare: 0.3, consentedApps: [] });
+    const people = (await emulator.control.users(mixed.tenantId, { limit: 20 })).value;
+    const guest = people.find((u) => u.userType === 'Guest' && u.accountEnabled)!;
+    const member = people.find((u) => u.userType === 'Member' && u.accountEnabled)!;
+    const unset = await emulator.control.registerApp({ displayName: 'Customer registration' });
+    const two = await emulator.control.registerApp({ displayName: 'Set to v2', accessTokenAcceptedVersion: 2 });
+    for (const app of [unset, two]) {
+      const forGuest = await emulator.control.token(mixed.tenantId, { user: guest.userPrincipalName, clientId: app.clientId, audience: `api://localhost/${app.clientId}` });
+      expect(decodeJwt(forGuest.accessToken).idp).toBe('live.com');
+      const forMember = await emulator.control.token(mixed.tenantId, { user: member.userPrincipalName, clientId: app.clientId, audience: `api://localhost/${app.clientId}` });
+      expect(decodeJwt(forMember.accessToken)).not.toHaveProperty('idp');
+    }
+  });
+
   it('publishes its signing key with the certificate that carries it (x5c), its thumbprint as kid and x5t', async () => {
     const jwks = (await (await fetch(`${emulator.url}/${tenant.tenantId}/discovery/v2.0/keys`)).json()) as { keys: Array<{ kid: string; x5t: string; n: string; x5c: string[] }> };
     const [key] = jwks.keys;

@@ -3,14 +3,12 @@ import type { RunningEmulator } from '@users-sync/emulator/index';
 import { allPages, seedTenant, startTestEmulator } from './emulator-harness';
 
 describe('scale', () => {
-  it('generates a 100,000-user tenant in under 10 seconds, compactly', () => {
+  // How fast it generates is a benchmark's question (emulator/scripts/measure-scale.mjs), not a test's.
+  it('generates a 100,000-user tenant, compactly', () => {
     const heapBefore = process.memoryUsage().heapUsed;
-    const started = performance.now();
     const { tenant } = generateTenant(tenantShape.parse({ users: 100_000, groups: 200, seed: 9 }), () => false);
-    const elapsed = performance.now() - started;
     const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
     expect(tenant.activeUserCount).toBe(100_000);
-    expect(elapsed).toBeLessThan(10_000);
     // Generous bound (jest's heap is noisy); emulator/scripts/measure-scale.mjs measures the real process.
     expect(heapMb).toBeLessThan(400);
   });

@@ -74,9 +74,8 @@ export class TokenIssuer {
         amr: ['pwd'],
         appid: p.clientId,
         appidacr: '0',
-        // v1.0 tokens carry idp as v2.0 do: another provider than the issuer for a guest
-        // (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
-        idp: p.user.userType === 'Guest' ? 'live.com' : undefined,
+        // Both versions name a guest's home identity provider (access-token-claims-reference, `idp`).
+        idp: guestIdentityProvider(p.user),
         name: p.user.displayName,
         oid: p.user.id,
         rh: randomBytes(16).toString('base64url'),
@@ -100,7 +99,7 @@ export class TokenIssuer {
       aio: randomBytes(24).toString('base64url'),
       azp: p.clientId,
       azpacr: '0',
-      idp: p.user.userType === 'Guest' ? 'live.com' : undefined,
+      idp: guestIdentityProvider(p.user),
       name: p.user.displayName,
       oid: p.user.id,
       preferred_username: p.user.userPrincipalName,
@@ -149,6 +148,15 @@ const roleTemplateIds: Record<string, string> = {
 
 function directoryRoleIds(user: DirectoryUser): string[] {
   return user.roles.map((role) => roleTemplateIds[role]).filter((id): id is string => id !== undefined);
+}
+
+/**
+ * Entra's `idp`: absent when the tenant itself signed the person in (then `iss` stands for it);
+ * for a guest, the home identity provider, `live.com` for a personal Microsoft account
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+ */
+function guestIdentityProvider(user: DirectoryUser): string | undefined {
+  return user.userType === 'Guest' ? 'live.com' : undefined;
 }
 
 /** Entra's `sub` is pairwise: stable per user and app, different across apps. */

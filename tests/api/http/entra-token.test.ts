@@ -80,6 +80,13 @@ describe('Entra access tokens for our API', () => {
     expect((await verify(await authority.sign({ acct: 0 }))).guest).toBe(false);
   });
 
+  it('knows a guest whichever token version it is, and never takes the tenant naming itself in idp for a guest', async () => {
+    const v1 = { issuer: `https://sts.windows.net/${tenantId}/` };
+    expect((await verify(await authority.sign({ ver: '1.0', idp: 'live.com' }, v1))).guest).toBe(true);
+    expect((await verify(await authority.sign({ ver: '1.0', idp: `https://sts.windows.net/${tenantId}/` }, v1))).guest).toBe(false);
+    expect((await verify(await authority.sign({ idp: `https://sts.windows.net/${tenantId}/` }))).guest).toBe(false);
+  });
+
   it('accepts a v1.0 token (issuer https://sts.windows.net/{tenant}/, upn), which a registration without accessTokenAcceptedVersion gets', async () => {
     const v1 = await authority.sign({ preferred_username: undefined, upn: 'ann@contoso.com', unique_name: 'ann@contoso.com', ver: '1.0' }, { issuer: `https://sts.windows.net/${tenantId}/` });
     expect(await verify(v1)).toMatchObject({ tenantId, objectId: 'user-1', email: 'ann@contoso.com', scopes: ['access_as_user'] });

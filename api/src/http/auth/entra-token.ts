@@ -83,8 +83,9 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       throw new ApiProblem(401, 'TOKEN_INVALID', 'The access token names no Entra tenant. Sign in again with a work account.');
     }
     let payload: JWTPayload;
+    let signing: TenantSigning;
     try {
-      const signing = await signingFor(tenantId.toLowerCase());
+      signing = await signingFor(tenantId.toLowerCase());
       ({ payload } = await jwtVerify(token, signing.keys, {
         // v2.0 tokens carry the tenant's v2.0 issuer; an API registration that leaves
         // accessTokenAcceptedVersion unset gets v1.0 tokens, issued by Entra's STS for the same
@@ -106,6 +107,8 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       throw new ApiProblem(403, 'TOKEN_SCOPE_MISSING', `The access token was not issued to a signed-in person for the "${API_SCOPE}" scope of Users Sync. Sign in to Users Sync again.`);
     }
     const email = claims.data.preferred_username ?? claims.data.upn ?? claims.data.email ?? '';
+    // `idp` naming the tenant itself, in its v1.0 or v2.0 issuer form, is a member's sign-in, whichever version the token is.
+    const ownIssuers = [signing.issuer.toLowerCase(), `https://sts.windows.net/${tenantId.toLowerCase()}/`];
     return {
       tenantId: claims.data.tid.toLowerCase(),
       objectId: claims.data.oid,
@@ -113,7 +116,7 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       email,
       scopes,
       directoryRoleIds: claims.data.wids ?? [],
-      guest: claims.data.acct === 1 || (claims.data.idp !== undefined && claims.data.idp !== claims.data.iss),
+      guest: claims.data.acct === 1 || (claims.data.idp !== undefined && !ownIssuers.includes(claims.data.idp.toLowerCase())),
     };
   };
 }
