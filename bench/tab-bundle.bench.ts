@@ -37,6 +37,10 @@ function measure(dist: string): BundleSize {
   return { initialGzipBytes: sum(true), lazyGzipBytes: sum(false), files };
 }
 
+/** Vite is an ES module; this script runs as CommonJS (bench/run.cjs), so it is loaded with a real dynamic import. */
+type ViteBuild = (config: Record<string, unknown>) => Promise<unknown>;
+const loadVite = () => (new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ build: ViteBuild }>)('vite');
+
 async function buildBaseline(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-baseline-tab-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="./main.tsx"></script></body></html>');
@@ -46,13 +50,13 @@ async function buildBaseline(): Promise<string> {
 import { Button, FluentProvider, teamsLightTheme } from '@fluentui/react-components';
 createRoot(document.getElementById('root')!).render(<FluentProvider theme={teamsLightTheme}><Button appearance="primary">Hello</Button></FluentProvider>);`,
   );
-  const { build } = (await import('vite')) as typeof import('vite');
+  const { build } = await loadVite();
   await build({ root: dir, logLevel: 'error', esbuild: { jsx: 'automatic' }, resolve: { alias: { react: path.join(root, 'node_modules/react') } }, build: { outDir: path.join(dir, 'dist'), emptyOutDir: true } });
   return dir;
 }
 
 async function main(): Promise<void> {
-  const { build } = (await import('vite')) as typeof import('vite');
+  const { build } = await loadVite();
   await build({ root: tabs, configFile: path.join(tabs, 'vite.config.mts'), logLevel: 'error' });
   const tab = measure(path.join(tabs, 'dist'));
   const baselineDir = await buildBaseline();

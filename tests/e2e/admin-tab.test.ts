@@ -112,6 +112,7 @@ const admin = 'admin@contoso.com';
     const answer = page.getByTestId('presence-answer');
     await answer.waitFor();
     expect(await answer.getAttribute('data-verdict')).toMatch(/outside_scope|synced/);
+    await page.getByRole('button', { name: 'Find out', disabled: false }).waitFor();
     await expectAccessible('someone missing');
   });
 

@@ -26,7 +26,7 @@ export interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
+  nodes: Array<{ target: string[]; html?: string; failureSummary?: string }>;
 }
 
 /** axe-core's serious and critical violations on what the page shows now. */
@@ -41,7 +41,7 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
     const modal = document.querySelector('[role="dialog"][aria-modal="true"], [role="alertdialog"]');
     const context = { ...(modal ? { include: [[modal.id ? `#${CSS.escape(modal.id)}` : '[role="dialog"][aria-modal="true"]']] } : {}), exclude: [['[data-tabster-dummy]']] };
     const result = await (window as unknown as { axe: { run: (context: object, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run(context, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html?.slice(0, 200), failureSummary: n.failureSummary })) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
