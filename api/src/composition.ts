@@ -7,6 +7,8 @@ import type { ApiConfig } from './config';
 import { graphReaderFactory, type GraphReaderFactory } from './graph';
 import type { ApiServices } from './http/api-services';
 import { createConsentStates } from './http/consent/consent-state';
+import { createEntraTokenVerifier } from './http/auth/entra-token';
+import { buildOnboardingLinks, type OnboardingLinkCourier } from './http/onboarding/onboarding-links';
 import { syncRunRepresentation } from './http/representations/sync-run';
 import { createBotNotifier } from './jobs/bot-notifier';
 import { createChangeNotifications } from './jobs/change-notifications';
@@ -30,6 +32,10 @@ export interface ApiOverrides {
   changeNotifications?: boolean;
   /** The silence rule and cancellation polling, scaled down by tests. */
   runTimings?: Pick<SyncServiceOptions, 'staleRunAfterMs' | 'heartbeatEveryMs' | 'cancelPollMs'>;
+  /** Where "now" comes from for the configured store (tests move it to expire onboarding links). */
+  clock?: () => Date;
+  /** Delivers new onboarding links in Teams (the bot); without one the dialog says to copy the link. */
+  onboardingCourier?: OnboardingLinkCourier;
 }
 
 /** The services, and what starts and stops their background work. */
@@ -49,6 +55,7 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
     (await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      clock: overrides.clock,
       onConnectionError: (error) => logger.warn({ err: error }, 'a database connection was lost; the next query opens another'),
     }));
   const graphFor = overrides.graphFor ?? graphReaderFactory(config.microsoft, { logger });
@@ -67,6 +74,9 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
   const schedule = createSyncSchedule({ store, syncJobs, logger, maintain: (organizationId) => changeNotifications.ensure(organizationId) });
   notifyBotOfFinishedRuns(sync, store, createBotNotifier({ botUrl: config.botUrl, notifySecret: config.notifySecret, logger }), logger);
   const shutdown = new AbortController();
+  const { clientId, authorityHost } = config.microsoft;
+  const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
+  const verifyEntraToken = createEntraTokenVerifier({ authorityHost, audiences });
 
   const services: ApiServices = {
     config,
@@ -78,6 +88,8 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
     changeNotifications,
     detectProvider: (domain) => detectEmailProvider(domain, { authorityHost: config.microsoft.authorityHost, resolveMx: overrides.resolveMx }),
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
+    verifyEntraToken,
+    onboardingLinks: await buildOnboardingLinks({ store, publicUrl: config.publicUrl, verifyEntraToken, courier: overrides.onboardingCourier }),
     shutdown: shutdown.signal,
   };
 

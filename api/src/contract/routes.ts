@@ -11,6 +11,20 @@ import {
 import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
 import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
 import { departmentListSchema, departmentQuerySchema, employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
+import {
+  createOnboardingLinkBodySchema,
+  createdOnboardingLinkSchema,
+  onboardingConsoleSchema,
+  onboardingLinkDescriptionSchema,
+  onboardingLinkListSchema,
+  onboardingLinkSchema,
+  onboardingSecretBodySchema,
+  onboardingSessionSchema,
+  onboardingSignedInSchema,
+  onboardingSignInBodySchema,
+} from './onboarding-links';
+import { csvImportAppliedSchema, csvImportPreviewSchema, csvImportQuerySchema, CSV_IMPORT_MAX_BYTES } from './csv-import';
+import { accountPeopleSchema, addAdminBodySchema } from './account-people';
 import { adminConversationsSchema, personReachSchema, saveBotConversationSchema, tenantAdminsSchema } from './bot-conversations';
 import { tabSettingsSchema } from './tab';
 import { dashboardSchema } from './dashboard';
@@ -25,12 +39,14 @@ import { presenceAnswerSchema, presenceQuerySchema } from './directory-presence'
  * - member: a signed-in owner or admin of the organization the token's tenant selects;
  * - owner: the organization's owner only;
  * - bot: the bot as a service, proving itself with the secret shared with the api
- *   (conversation references, who the admins are).
+ *   (conversation references, who the admins are);
+ * - console: only an onboarding-link console session (its own screens).
  * A member route may also name `botForPerson`: the bot may call it for a person in chat,
  * with the shared secret plus the tenant and `aadObjectId` of a Bot-Framework-verified
  * activity; that person's membership and role are checked as for the tab.
+ * What an onboarding console may call among the others is `consoleAccess` below.
  */
-export type RouteAccess = 'public' | 'member' | 'owner' | 'bot';
+export type RouteAccess = 'public' | 'member' | 'owner' | 'bot' | 'console';
 
 export type RouteResponse =
   | { kind: 'json'; status: number; schema: z.ZodType }
@@ -51,6 +67,8 @@ export interface RouteDefinition {
   botForPerson?: true;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** A raw upload (a file's bytes as the body) instead of a JSON body. */
+  upload?: { contentType: 'application/octet-stream'; maxBytes: number };
   response: RouteResponse;
 }
 
@@ -107,6 +125,22 @@ export const routes = {
   whyInDirectory: { method: 'get', path: '/api/directory/why', summary: '"Someone missing?": why a person (email or name) is or is not in the directory, from Graph and the scope rules', access: 'member', query: presenceQuerySchema, response: json(presenceAnswerSchema) },
   getEmployee: { method: 'get', path: '/api/employees/:employeeId', summary: 'One employee with its change log', access: 'member', response: json(employeeDetailSchema) },
 
+  listOnboardingLinks: { method: 'get', path: '/api/onboarding/links', summary: 'Shared onboarding links with their state, who made them and when', access: 'member', response: json(onboardingLinkListSchema) },
+  createOnboardingLink: { method: 'post', path: '/api/onboarding/links', summary: '"Share Onboarding Link": a 15-day link for a Microsoft admin; its URL is shown once', access: 'member', body: createOnboardingLinkBodySchema, response: json(createdOnboardingLinkSchema, 201) },
+  revokeOnboardingLink: { method: 'post', path: '/api/onboarding/links/:linkId/revoke', summary: 'Revoke a link: its console ends at once', access: 'member', response: json(onboardingLinkSchema) },
+  describeOnboardingLink: { method: 'post', path: '/api/onboarding/link-description', summary: 'What a link is (usable, expired, revoked, unknown) and whom to ask; rate-limited', access: 'public', body: onboardingSecretBodySchema, response: json(onboardingLinkDescriptionSchema) },
+  openOnboardingConsole: { method: 'post', path: '/api/onboarding/sessions', summary: "Exchange a link's secret for a short console session; rate-limited", access: 'public', body: onboardingSecretBodySchema, response: json(onboardingSessionSchema, 201) },
+  onboardingConsole: { method: 'get', path: '/api/onboarding/console', summary: 'The console: organization, link, signed-in Microsoft account, connection, its runs', access: 'console', response: json(onboardingConsoleSchema) },
+  onboardingSignIn: { method: 'post', path: '/api/onboarding/console/sign-in', summary: "The console's Microsoft sign-in: a work account of the organization's tenant, the link's email", access: 'console', body: onboardingSignInBodySchema, response: json(onboardingSignedInSchema) },
+
+  csvImportTemplate: { method: 'get', path: '/api/employees/import/template.csv', summary: 'A CSV template with every column the import reads', access: 'member', response: { kind: 'csv' } },
+  previewCsvImport: { method: 'post', path: '/api/employees/import/previews', summary: 'Preview a CSV import: per-row errors and the changes it would make', access: 'member', query: csvImportQuerySchema, upload: { contentType: 'application/octet-stream', maxBytes: CSV_IMPORT_MAX_BYTES }, response: json(csvImportPreviewSchema, 201) },
+  applyCsvImport: { method: 'post', path: '/api/employees/import/previews/:previewId/apply', summary: 'Apply a previewed import (send the same file): all or nothing, recorded as a sync run', access: 'member', upload: { contentType: 'application/octet-stream', maxBytes: CSV_IMPORT_MAX_BYTES }, response: json(csvImportAppliedSchema) },
+
+  listAccountPeople: { method: 'get', path: '/api/account/people', summary: "The account's owner and admins, and how each got the role", access: 'member', response: json(accountPeopleSchema) },
+  addAccountAdmin: { method: 'post', path: '/api/account/admins', summary: 'Make someone an admin by email (they join at their next sign-in)', access: 'owner', body: addAdminBodySchema, response: json(accountPeopleSchema) },
+  removeAccountAdmin: { method: 'delete', path: '/api/account/admins/:personId', summary: 'Remove an admin', access: 'owner', response: json(accountPeopleSchema) },
+
   saveBotConversation: { method: 'put', path: '/api/bot/conversations', summary: 'The bot was installed (personal chat or team): keep its conversation reference', access: 'bot', body: saveBotConversationSchema, response: { kind: 'empty', status: 204 } },
   removeBotConversation: { method: 'delete', path: '/api/bot/conversations/:tenantId/:scope/:targetId', summary: 'The bot was uninstalled: forget its conversation reference', access: 'bot', response: { kind: 'empty', status: 204 } },
   adminConversations: { method: 'get', path: '/api/bot/organizations/:organizationId/admin-conversations', summary: "Personal chats of the organization's admins who installed the bot (sync reports, approvals)", access: 'bot', response: json(adminConversationsSchema) },
@@ -115,5 +149,63 @@ export const routes = {
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteId = keyof typeof routes;
+type PublicRouteId = { [K in RouteId]: (typeof routes)[K]['access'] extends 'public' ? K : never }[RouteId];
+
+/**
+ * What an onboarding console session may call, route by route (public routes aside):
+ * - refused: 403, always;
+ * - setup: while the link is usable and the setup not completed;
+ * - read: until the link expires or is revoked, read-only after the setup completed.
+ * Sync runs it may read are only the ones its own console started.
+ * Typed over every route id: a new route does not compile until it says.
+ */
+export type ConsoleAccess = 'refused' | 'setup' | 'read';
+
+export const consoleAccess = {
+  me: 'refused',
+  dashboard: 'refused',
+  takeOwnership: 'refused',
+  transferOwnership: 'refused',
+  auditLog: 'refused',
+  connection: 'read',
+  startConsent: 'setup',
+  disconnect: 'refused',
+  searchGroups: 'setup',
+  getConfiguration: 'read',
+  saveConfiguration: 'setup',
+  startRun: 'setup',
+  listRuns: 'refused',
+  getRun: 'read',
+  getRunReport: 'read',
+  runEvents: 'read',
+  approveRun: 'refused',
+  rejectRun: 'refused',
+  cancelRun: 'refused',
+  listEmployees: 'refused',
+  listDepartments: 'refused',
+  exportEmployees: 'refused',
+  whyInDirectory: 'refused',
+  getEmployee: 'refused',
+  listOnboardingLinks: 'refused',
+  createOnboardingLink: 'refused',
+  revokeOnboardingLink: 'refused',
+  onboardingConsole: 'read',
+  onboardingSignIn: 'setup',
+  csvImportTemplate: 'refused',
+  previewCsvImport: 'refused',
+  applyCsvImport: 'refused',
+  listAccountPeople: 'refused',
+  addAccountAdmin: 'refused',
+  removeAccountAdmin: 'refused',
+  // The bot's own routes take only the bot's shared secret.
+  saveBotConversation: 'refused',
+  removeBotConversation: 'refused',
+  adminConversations: 'refused',
+  personReach: 'refused',
+  tenantAdmins: 'refused',
+} as const satisfies Record<Exclude<RouteId, PublicRouteId>, ConsoleAccess>;
+
+/** Routes an onboarding console may reach at all (its principal may be a console there). */
+export type ConsoleRouteId = { [K in keyof typeof consoleAccess]: (typeof consoleAccess)[K] extends 'refused' ? never : K }[keyof typeof consoleAccess];
 
 export { problemSchema };

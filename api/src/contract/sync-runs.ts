@@ -5,7 +5,7 @@ export const syncRunStatusSchema = z
   .meta({ id: 'SyncRunStatus' });
 export type SyncRunStatus = z.infer<typeof syncRunStatusSchema>;
 
-export const syncRunTriggerSchema = z.enum(['manual', 'schedule', 'webhook', 'scope_change', 'cli']).meta({ id: 'SyncRunTrigger' });
+export const syncRunTriggerSchema = z.enum(['manual', 'schedule', 'webhook', 'scope_change', 'cli', 'csv']).meta({ id: 'SyncRunTrigger' });
 
 export const syncCountsSchema = z
   .object({

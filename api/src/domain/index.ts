@@ -8,5 +8,7 @@ export * from './scope';
 export * from './group-tree';
 export * from './directory-diff';
 export * from './deletion-guard';
+export * from './onboarding-link';
+export * from './csv-import-plan';
 export * from './sync-schedule';
 export * from './directory-presence';

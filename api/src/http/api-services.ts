@@ -7,6 +7,8 @@ import type { Store } from '../store';
 import type { SyncJobs } from '../jobs/sync-jobs';
 import type { SyncService } from '../sync';
 import type { ConsentStates } from './consent/consent-state';
+import type { EntraIdentity } from './auth/entra-token';
+import type { OnboardingLinks } from './onboarding/onboarding-links';
 
 /** Everything the routes need, built once by the composition root (`composition.ts`) and handed in. */
 export interface ApiServices {
@@ -19,6 +21,10 @@ export interface ApiServices {
   detectProvider(domain: string): Promise<ProviderVerdict>;
   changeNotifications: ChangeNotifications;
   consentStates: ConsentStates;
+  /** Checks an Entra access token for this api (signature, issuer, audience). */
+  verifyEntraToken(token: string): Promise<EntraIdentity>;
+  /** "Share Onboarding Link": links, their consoles, their delivery in Teams. */
+  onboardingLinks: OnboardingLinks;
   sync: SyncService;
   syncJobs: SyncJobs;
   /** Aborted when the api begins to stop: long answers (event streams) end so the server can close. */

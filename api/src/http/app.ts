@@ -5,7 +5,6 @@ import { createHttpServer } from '../service';
 import { createAuthenticator } from './auth/authenticate';
 import { withBotCallers } from './auth/bot-caller';
 import { serveBotConversations } from './routes/bot-conversations';
-import { createEntraTokenVerifier } from './auth/entra-token';
 import { storeMemberDirectory } from './auth/store-member-directory';
 import { buildOpenApiDocument } from './openapi';
 import { ApiProblem, sendProblem } from './problem';
@@ -21,6 +20,9 @@ import { serveTabSettings } from './routes/tab-settings';
 import { serveDashboard } from './routes/dashboard';
 import { serveDirectoryPresence } from './routes/directory-presence';
 import { serveTab } from './tab-site';
+import { serveOnboardingLinks } from './routes/onboarding-links';
+import { serveCsvImport } from './routes/csv-import';
+import { serveAccountPeople } from './routes/account-people';
 
 export interface ApiApp extends ApiRuntime {
   server: Server;
@@ -32,10 +34,10 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   const { services } = runtime;
   const { config, logger, store } = services;
-  const { clientId, authorityHost } = config.microsoft;
-  const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
-  const verify = createEntraTokenVerifier({ authorityHost, audiences });
-  const authenticate = withBotCallers(createAuthenticator(verify, storeMemberDirectory(store, services.detectProvider, logger)), { sharedSecret: config.notifySecret, store });
+  const authenticate = withBotCallers(createAuthenticator(services.verifyEntraToken, storeMemberDirectory(store, services.detectProvider, logger), services.onboardingLinks), {
+    sharedSecret: config.notifySecret,
+    store,
+  });
 
   const server = createHttpServer({ service: 'api', version, logger });
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -74,6 +76,9 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   serveEmployees(server, authenticate, services);
   serveDirectoryPresence(server, authenticate, services);
   serveGraphNotifications(server, authenticate, services.changeNotifications);
+  serveOnboardingLinks(server, authenticate, services);
+  serveCsvImport(server, authenticate, services);
+  serveAccountPeople(server, authenticate, services);
   serveBotConversations(server, authenticate, services);
   serveTab(server, config.tabDistDir);
 

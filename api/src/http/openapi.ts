@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problemSchema, routes, type RouteDefinition } from '../contract';
+import { consoleAccess, problemSchema, routes, type RouteDefinition } from '../contract';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -77,8 +77,10 @@ function operation(id: string, route: RouteDefinition): JsonSchema {
     ...(route.access === 'public' ? { security: [] } : route.access === 'bot' ? { security: [{ botSecret: [] }] } : route.botForPerson ? { security: [{ entraBearer: [] }, { botSecret: [] }] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+    ...(route.upload ? { requestBody: { required: true, description: `The file, at most ${route.upload.maxBytes} bytes`, content: { [route.upload.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
     responses,
     'x-access': route.access,
+    ...(id in consoleAccess ? { 'x-onboarding-console': consoleAccess[id as keyof typeof consoleAccess] } : {}),
     ...(route.botForPerson ? { 'x-bot-for-person': true } : {}),
   };
 }

@@ -1,14 +1,26 @@
 import type { Request, Response, Server } from 'restify';
 import { type z } from 'zod';
-import { routes, type RouteDefinition, type RouteId } from '../contract';
+import { routes, type ConsoleRouteId, type RouteDefinition, type RouteId } from '../contract';
 import { requestLogger } from '../service';
 import { ApiProblem, sendProblem } from './problem';
-import type { BotServicePrincipal, Principal } from './auth/principal';
+import type { BotServicePrincipal, ConsolePrincipal, MemberPrincipal, Principal } from './auth/principal';
 
 type Route<Id extends RouteId> = (typeof routes)[Id];
 type QueryOf<R> = R extends { query: z.ZodType } ? z.output<R['query']> : Record<string, never>;
 type BodyOf<R> = R extends { body: z.ZodType } ? z.output<R['body']> : undefined;
-type PrincipalOf<R> = R extends { access: 'public' } ? undefined : R extends { access: 'bot' } ? BotServicePrincipal : Principal;
+/**
+ * Members everywhere but public and bot routes; the bot as a service on its own routes; an
+ * onboarding console only where `consoleAccess` lets it in; only a console on its own routes.
+ */
+type PrincipalOf<Id extends RouteId> = Route<Id> extends { access: 'public' }
+  ? undefined
+  : Route<Id> extends { access: 'bot' }
+    ? BotServicePrincipal
+    : Route<Id> extends { access: 'console' }
+      ? ConsolePrincipal
+      : Id extends ConsoleRouteId
+        ? Principal
+        : MemberPrincipal;
 type ResultOf<R> = R extends { response: { kind: 'json'; schema: z.ZodType } } ? z.input<R['response']['schema']> : void;
 
 export interface RouteContext<Id extends RouteId> {
@@ -17,7 +29,7 @@ export interface RouteContext<Id extends RouteId> {
   params: Record<string, string>;
   query: QueryOf<Route<Id>>;
   body: BodyOf<Route<Id>>;
-  principal: PrincipalOf<Route<Id>>;
+  principal: PrincipalOf<Id>;
 }
 
 /**
@@ -27,8 +39,8 @@ export interface RouteContext<Id extends RouteId> {
  */
 export type RouteHandler<Id extends RouteId> = (context: RouteContext<Id>) => Promise<ResultOf<Route<Id>>>;
 
-/** `botForPerson`: the route lets the bot act for the person it chats with. */
-export type Authenticate = (req: Request, access: 'member' | 'owner' | 'bot', options?: { botForPerson?: boolean }) => Promise<Principal | BotServicePrincipal>;
+/** Who calls a route, decided by the route's declared access (`botForPerson`, and `consoleAccess` for onboarding consoles). */
+export type Authenticate = (req: Request, route: RouteId) => Promise<Principal | BotServicePrincipal>;
 
 /** Turns zod issues into per-field messages a form can show next to each field. */
 export function fieldProblems(error: z.ZodError): Record<string, string> {
@@ -48,7 +60,7 @@ export function serveRoute<Id extends RouteId>(server: Server, id: Id, authentic
   const route = routes[id] as RouteDefinition;
   server[route.method === 'delete' ? 'del' : route.method](route.path, async (req: Request, res: Response) => {
     try {
-      const principal = route.access === 'public' ? undefined : await authenticate(req, route.access, { botForPerson: route.botForPerson === true });
+      const principal = route.access === 'public' ? undefined : await authenticate(req, id);
       const query = route.query ? parseOr422(route.query, req.query ?? {}, 'query') : {};
       const body = route.body ? parseOr422(route.body, req.body ?? {}, 'body') : undefined;
       const result = await handler({

@@ -40,14 +40,15 @@ export function employeeSearchRepository(db: Kysely<Database>) {
       let page = filtered
         .leftJoin('employees as m', (join) => join.onRef('m.organization_id', '=', 'e.organization_id').onRef('m.entra_object_id', '=', 'e.manager_entra_id'))
         .selectAll('e')
-        .select('m.email as manager_email');
+        .select('m.email as entra_manager_email');
       if (query.after) {
         const { email, id } = query.after;
         page = page.where((eb) => eb.or([eb('e.email', '>', email), eb.and([eb('e.email', '=', email), eb('e.id', '>', id)])]));
       }
       const rows = await page.orderBy('e.email').orderBy('e.id').limit(query.limit + 1).execute();
       const more = rows.length > query.limit;
-      const employees = rows.slice(0, query.limit).map((row) => ({ ...toEmployee(row), managerEmail: row.manager_email ?? null }));
+      // A Microsoft employee's manager is another Microsoft employee; an imported one's is named by email.
+      const employees = rows.slice(0, query.limit).map((row) => ({ ...toEmployee(row), managerEmail: row.entra_manager_email ?? row.manager_email ?? null }));
       const lastRow = employees[employees.length - 1];
       return { employees, total: Number(totalRow.n), ...(more && lastRow ? { last: { email: lastRow.email, id: lastRow.id } } : {}) };
     },

@@ -18,6 +18,8 @@ export interface Employee extends EmployeeAttributes {
   lastSyncedAt: string | null;
   deactivatedAt: string | null;
   updatedAt: string;
+  /** The manager of an employee imported from CSV, by email (Microsoft employees name theirs by managerId). */
+  importedManagerEmail: string | null;
 }
 
 // Rows per INSERT statement: 23 columns × 400 stays far below SQLite's and PostgreSQL's parameter limits.
@@ -48,6 +50,7 @@ export function toEmployee(row: Selectable<EmployeeTable>): Employee {
     lastSyncedAt: row.last_synced_at,
     deactivatedAt: row.deactivated_at,
     updatedAt: row.updated_at,
+    importedManagerEmail: row.manager_email ?? null,
   };
 }
 

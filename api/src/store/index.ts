@@ -20,6 +20,8 @@ import { organizationMemberRepository } from './organization-members';
 import { runHistoryRepository } from './run-history';
 import { serviceSecretRepository } from './service-secrets';
 import { graphSubscriptionRepository } from './graph-subscriptions';
+import { onboardingLinkRepository } from './onboarding-links';
+import { csvImportRepository } from './csv-imports';
 import { botConversationRepository } from './bot-conversations';
 
 export * from './delta-states';
@@ -33,6 +35,8 @@ export * from './sync-runs';
 export * from './organization-members';
 export * from './employee-search';
 export * from './graph-subscriptions';
+export * from './onboarding-links';
+export * from './csv-imports';
 export * from './bot-conversations';
 export { interruptedRunMessage, runSilence } from './active-runs';
 export type { Database } from './schema';
@@ -70,6 +74,8 @@ export interface Repositories {
   runHistory: ReturnType<typeof runHistoryRepository>;
   employeeSearch: ReturnType<typeof employeeSearchRepository>;
   subscriptions: ReturnType<typeof graphSubscriptionRepository>;
+  onboardingLinks: ReturnType<typeof onboardingLinkRepository>;
+  csvImports: ReturnType<typeof csvImportRepository>;
   botConversations: ReturnType<typeof botConversationRepository>;
 }
 
@@ -102,6 +108,8 @@ function repositories(db: Kysely<Database>, now: () => string): Repositories {
     runHistory: runHistoryRepository(db, runs),
     employeeSearch: employeeSearchRepository(db),
     subscriptions: graphSubscriptionRepository(db, now),
+    onboardingLinks: onboardingLinkRepository(db, now),
+    csvImports: csvImportRepository(db, now),
     botConversations: botConversationRepository(db, now),
   };
 }

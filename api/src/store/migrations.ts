@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { accessMigration } from './access-migration';
+import { onboardingMigration } from './onboarding-migration';
+import { csvImportMigration } from './csv-import-migration';
 import { botConversationsMigration } from './bot-conversations-migration';
 import { runLifecycleMigration } from './run-lifecycle-migration';
 import { trustMigration } from './trust-migration';
@@ -153,6 +155,8 @@ migrations['0003_graph_subscriptions'] = {
   },
 };
 
+migrations['0006_onboarding_links'] = onboardingMigration;
+migrations['0007_csv_import'] = csvImportMigration;
 migrations['0005_bot_conversations'] = botConversationsMigration;
 migrations['0008_run_lifecycle'] = runLifecycleMigration;
 migrations['0010_trust'] = trustMigration;

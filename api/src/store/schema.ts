@@ -17,6 +17,9 @@ export interface Database {
   consent_states: ConsentStateTable;
   service_secrets: ServiceSecretTable;
   graph_subscriptions: GraphSubscriptionTable;
+  onboarding_links: OnboardingLinkTable;
+  onboarding_link_runs: OnboardingLinkRunTable;
+  csv_import_previews: CsvImportPreviewTable;
   bot_conversations: BotConversationTable;
   organization_audit: OrganizationAuditTable;
 }
@@ -73,6 +76,8 @@ export interface EmployeeTable {
   entra_employee_id: string | null;
   company_name: string | null;
   manager_entra_id: string | null;
+  /** The manager of an employee imported from CSV, by email (Microsoft-synced ones use manager_entra_id). */
+  manager_email: Generated<string | null>;
   attributes_hash: string | null;
   first_seen_at: string;
   last_synced_at: string | null;
@@ -146,6 +151,10 @@ export interface OrganizationMemberTable {
   created_at: string;
   /** Where the role comes from: creator, directory_role (re-checked on every token), owner (added by hand), ownership. */
   granted_by: Generated<string>;
+  /** Set when the owner removed this person: a Microsoft admin removed does not join again by signing in. */
+  removed_at: Generated<string | null>;
+  /** An admin the owner added by email who has not signed in yet (user_object_id is a placeholder until then). */
+  invited_email: Generated<string | null>;
 }
 
 export interface OrganizationAuditTable {
@@ -178,6 +187,52 @@ export interface GraphSubscriptionTable {
   client_state: string;
   expires_at: string;
   created_at: string;
+}
+
+export interface OnboardingLinkTable {
+  id: string;
+  organization_id: string;
+  /** SHA-256 of the link's secret; the secret itself is never stored. */
+  token_hash: string;
+  email: string;
+  created_by_object_id: string;
+  created_by_name: string;
+  created_by_email: string;
+  created_at: string;
+  expires_at: string;
+  opened_at: string | null;
+  /** The Microsoft work account that signed in through the link's console. */
+  signed_in_email: string | null;
+  signed_in_at: string | null;
+  consented_at: string | null;
+  completed_at: string | null;
+  revoked_at: string | null;
+  revoked_by_name: string | null;
+  /** pending, delivered, not_delivered: whether the bot reached the person in Teams. */
+  delivery_status: string;
+  delivery_reason: string | null;
+  delivery_at: string | null;
+}
+
+export interface OnboardingLinkRunTable {
+  link_id: string;
+  run_id: string;
+  created_at: string;
+}
+
+export interface CsvImportPreviewTable {
+  id: string;
+  organization_id: string;
+  file_sha256: string;
+  /** A digest of the changes the preview showed: applying is refused when the directory would now give others. */
+  plan_digest: string;
+  missing: string;
+  has_errors: number;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  applied_at: string | null;
+  run_id: string | null;
 }
 
 export interface BotConversationTable {

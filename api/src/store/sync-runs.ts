@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, SyncRunTable } from './schema';
 
-export type SyncTrigger = 'manual' | 'schedule' | 'webhook' | 'scope_change' | 'cli';
+export type SyncTrigger = 'manual' | 'schedule' | 'webhook' | 'scope_change' | 'cli' | 'csv';
 export type SyncMode = 'full' | 'incremental';
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'awaiting_approval' | 'rejected' | 'cancelled';
 export type SyncPhase = 'resolving_scope' | 'taking_delta_links' | 'reading_users' | 'reading_changes' | 'reading_groups' | 'applying' | 'deactivating' | 'done';

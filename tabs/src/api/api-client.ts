@@ -78,10 +78,11 @@ export interface ApiClient {
  * Calls the api's routes by their contract id: the path, method and schemas all come
  * from `api/src/contract`, so the tab and the api cannot drift apart.
  */
-export function createApiClient(token: TokenSource | undefined, baseUrl = ''): ApiClient {
+export function createApiClient(token: TokenSource | undefined, baseUrl = '', scheme: 'Bearer' | 'Onboarding' = 'Bearer'): ApiClient {
   const fetchRaw = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
-    if (token) headers.set('authorization', `Bearer ${await token()}`);
+    // `Onboarding`: the limited console's session, from an onboarding link.
+    if (token) headers.set('authorization', `${scheme} ${await token()}`);
     try {
       return await fetch(`${baseUrl}${path}`, { ...init, headers });
     } catch (error) {

@@ -6,6 +6,8 @@ import { EmployeeDetail } from '../screens/employees/employee-detail';
 import { EmployeesPage } from '../screens/employees/employees-page';
 import { HeldRunBanner } from '../screens/microsoft/held-run-banner';
 import { MicrosoftSyncPage } from '../screens/microsoft/microsoft-sync-page';
+import { CsvImportPage } from '../screens/csv-import/csv-import-page';
+import { PeoplePage } from '../screens/people/people-page';
 import { SomeoneMissing } from '../screens/someone-missing/someone-missing';
 import type { Session } from '../sign-in/session';
 import { navigate, useScreen, type Screen } from './navigation';
@@ -34,10 +36,11 @@ const sections = [
   { value: 'employees', label: 'Employees' },
   { value: 'missing', label: 'Someone missing?' },
   { value: 'history', label: 'Sync history' },
+  { value: 'people', label: 'People' },
 ] as const;
 
 function sectionOf(screen: Screen): string {
-  if (screen.name === 'employee') return 'employees';
+  if (screen.name === 'employee' || screen.name === 'csv-import') return 'employees';
   return screen.name === 'microsoft' ? 'dashboard' : screen.name;
 }
 
@@ -102,6 +105,10 @@ function CurrentScreen({ screen }: { screen: Screen }) {
       return <EmployeesPage />;
     case 'employee':
       return <EmployeeDetail key={screen.employeeId} employeeId={screen.employeeId} />;
+    case 'csv-import':
+      return <CsvImportPage />;
+    case 'people':
+      return <PeoplePage />;
     case 'missing':
       return <SomeoneMissing />;
     case 'history':

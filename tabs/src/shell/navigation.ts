@@ -7,7 +7,9 @@ export type Screen =
   | { name: 'employees' }
   | { name: 'employee'; employeeId: string }
   | { name: 'missing' }
-  | { name: 'history' };
+  | { name: 'history' }
+  | { name: 'csv-import' }
+  | { name: 'people' };
 
 export function screenFromHash(hash: string): Screen {
   const [first, second] = hash.replace(/^#\/?/, '').split('/');
@@ -20,6 +22,10 @@ export function screenFromHash(hash: string): Screen {
       return { name: 'missing' };
     case 'history':
       return { name: 'history' };
+    case 'csv-import':
+      return { name: 'csv-import' };
+    case 'people':
+      return { name: 'people' };
     default:
       return { name: 'dashboard' };
   }

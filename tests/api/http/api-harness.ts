@@ -43,7 +43,16 @@ export class ApiHarness {
   ) {}
 
   static async start(
-    options: { tenant?: CreateTenantBody; emulator?: RunningEmulator; databaseUrl?: string; botUrl?: string; notifySecret?: string; changeNotifications?: boolean; overrides?: ApiOverrides } = {},
+    options: {
+      tenant?: CreateTenantBody;
+      emulator?: RunningEmulator;
+      databaseUrl?: string;
+      botUrl?: string;
+      notifySecret?: string;
+      changeNotifications?: boolean;
+      /** Parts of the composition replaced (a store, a clock, an onboarding courier). */
+      overrides?: ApiOverrides;
+    } = {},
   ): Promise<ApiHarness> {
     const emulator = options.emulator ?? (await startTestEmulator());
     const port = await freePort();

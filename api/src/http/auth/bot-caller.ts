@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'restify';
 import { z } from 'zod';
-import { BOT_TENANT_HEADER, BOT_USER_HEADER, NOTIFY_SECRET_HEADER } from '../../contract';
+import { BOT_TENANT_HEADER, BOT_USER_HEADER, NOTIFY_SECRET_HEADER, routes, type RouteDefinition, type RouteId } from '../../contract';
 import type { Store } from '../../store';
 import { ApiProblem } from '../problem';
 import type { Authenticate } from '../typed-routes';
@@ -30,7 +30,7 @@ export interface BotCallerSettings {
  * it (`botForPerson`). A request carrying the shared-secret header is the bot's and is
  * judged only as such; any other goes to the members' authenticator (Entra tokens).
  */
-export function withBotCallers(authenticateMember: (req: Request, access: 'member' | 'owner') => Promise<Principal>, settings: BotCallerSettings): Authenticate {
+export function withBotCallers(authenticateMember: (req: Request, route: RouteId) => Promise<Principal>, settings: BotCallerSettings): Authenticate {
   const checkSecret = (req: Request): void => {
     const given = req.headers[NOTIFY_SECRET_HEADER];
     if (!settings.sharedSecret) throw new ApiProblem(503, 'BOT_NOT_CONFIGURED', 'The api has no NOTIFY_SECRET: set the same value for the api and the bot, then restart both.');
@@ -39,14 +39,15 @@ export function withBotCallers(authenticateMember: (req: Request, access: 'membe
     }
   };
 
-  return async function authenticate(req, access, options) {
+  return async function authenticate(req, route) {
+    const { access, botForPerson } = routes[route] as RouteDefinition;
     if (access === 'bot') {
       checkSecret(req);
       return { kind: 'bot-service' };
     }
-    if (req.headers[NOTIFY_SECRET_HEADER] === undefined) return authenticateMember(req, access);
+    if (req.headers[NOTIFY_SECRET_HEADER] === undefined) return authenticateMember(req, route);
     checkSecret(req);
-    if (!options?.botForPerson) throw new ApiProblem(403, 'BOT_NOT_ALLOWED', 'The bot may not call this route for a person; sign in to the tab instead.');
+    if (!botForPerson) throw new ApiProblem(403, 'BOT_NOT_ALLOWED', 'The bot may not call this route for a person; sign in to the tab instead.');
     const headers = personHeaders.safeParse(req.headers);
     if (!headers.success) throw new ApiProblem(400, 'BOT_PERSON_MISSING', `A call from the bot for a person names the tenant (${BOT_TENANT_HEADER}) and the person (${BOT_USER_HEADER}).`);
     const tenantId = headers.data[BOT_TENANT_HEADER].toLowerCase();

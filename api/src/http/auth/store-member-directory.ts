@@ -49,5 +49,12 @@ export function storeMemberDirectory(store: Store, detectProvider: (domain: stri
       await store.members.removeDirectoryAdmin(organizationId, member(identity));
       logger.warn({ organizationId, userObjectId: identity.objectId }, 'an admin whose Microsoft admin role was removed lost their admin rights');
     },
+
+    wasRemoved: (organizationId, userObjectId) => store.members.wasRemoved(organizationId, userObjectId),
+
+    async acceptInvitation(organizationId, identity) {
+      // The email claim only counts inside the organization's own tenant (membership() looked it up by tenant), whose admins control it.
+      return (await store.members.acceptInvitation(organizationId, member(identity))) ? { organizationId, role: 'admin' } : undefined;
+    },
   };
 }

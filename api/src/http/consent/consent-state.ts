@@ -11,7 +11,14 @@ export interface ConsentStateLedger {
 }
 
 const STATE_AUDIENCE = 'users-sync:admin-consent';
-const claimsSchema = z.object({ org: z.string().min(1), nonce: z.string().min(16) });
+/** `link`: the onboarding link whose console asked, so the answer returns to that console. */
+const claimsSchema = z.object({ org: z.string().min(1), nonce: z.string().min(16), link: z.string().min(1).optional() });
+
+export interface RedeemedConsentState {
+  organizationId: string;
+  /** Set when an onboarding console started the consent. */
+  onboardingLinkId: string | null;
+}
 
 export interface ConsentStateSettings {
   /** HMAC key (at least 32 bytes) shared by every api instance. */
@@ -31,12 +38,12 @@ export function createConsentStates(settings: ConsentStateSettings) {
   const now = settings.now ?? (() => new Date());
 
   return {
-    async issue(organizationId: string): Promise<{ state: string; expiresAt: Date }> {
+    async issue(organizationId: string, origin: { onboardingLinkId?: string } = {}): Promise<{ state: string; expiresAt: Date }> {
       const nonce = randomBytes(18).toString('base64url');
       const issuedAt = now();
       const expiresAt = new Date(issuedAt.getTime() + lifetime * 1000);
       await settings.ledger.issue(nonce, organizationId, expiresAt);
-      const state = await new SignJWT({ org: organizationId, nonce })
+      const state = await new SignJWT({ org: organizationId, nonce, ...(origin.onboardingLinkId ? { link: origin.onboardingLinkId } : {}) })
         .setProtectedHeader({ alg: 'HS256' })
         .setAudience(STATE_AUDIENCE)
         .setIssuedAt(Math.floor(issuedAt.getTime() / 1000))
@@ -46,7 +53,7 @@ export function createConsentStates(settings: ConsentStateSettings) {
     },
 
     /** The organization the state was issued for; throws a problem for forged, expired or replayed states. */
-    async redeem(state: string | undefined): Promise<string> {
+    async redeem(state: string | undefined): Promise<RedeemedConsentState> {
       if (!state) throw new ApiProblem(400, 'CONSENT_STATE_MISSING', 'The sign-in answer carried no state. Start "Connect to Microsoft 365" again from Users Sync.');
       let claims: z.infer<typeof claimsSchema>;
       try {
@@ -65,7 +72,7 @@ export function createConsentStates(settings: ConsentStateSettings) {
       if (!(await settings.ledger.consume(claims.nonce, now()))) {
         throw new ApiProblem(400, 'CONSENT_STATE_REPLAYED', 'This consent answer was already used. Start "Connect to Microsoft 365" again if you need to reconnect.');
       }
-      return claims.org;
+      return { organizationId: claims.org, onboardingLinkId: claims.link ?? null };
     },
   };
 }

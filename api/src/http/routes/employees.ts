@@ -91,7 +91,7 @@ export function serveEmployees(server: Server, authenticate: Authenticate, servi
     const tree = (await store.deltaStates.get(principal.organizationId))?.groupTree;
     return {
       scopePaths: tree && employee.entraObjectId ? scopePaths(tree, employee.entraObjectId) : null,
-      employee: employeeRepresentation(employee, await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId)),
+      employee: employeeRepresentation(employee, employee.importedManagerEmail ?? (await store.employeeSearch.managerEmail(principal.organizationId, employee.managerId))),
       changes: changes.map(employeeChangeRepresentation),
     };
   });

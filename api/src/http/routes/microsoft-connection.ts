@@ -30,8 +30,10 @@ export function serveMicrosoftConnection(server: Server, authenticate: Authentic
   // "Connect to Microsoft 365": Entra's admin-consent page for the signed-in person's tenant.
   serveRoute(server, 'startConsent', authenticate, async ({ principal }) => {
     const { clientId } = requireMicrosoftApp(services);
-    const { state, expiresAt } = await services.consentStates.issue(principal.organizationId);
-    const url = new URL(`${services.config.microsoft.authorityHost}/${principal.tenantId}/v2.0/adminconsent`);
+    // From an onboarding console: the Microsoft admin signed in to it, for the organization's tenant.
+    const tenantId = principal.kind === 'onboarding_console' ? await services.onboardingLinks.consentTenant(principal) : principal.tenantId;
+    const { state, expiresAt } = await services.consentStates.issue(principal.organizationId, principal.kind === 'onboarding_console' ? { onboardingLinkId: principal.linkId } : {});
+    const url = new URL(`${services.config.microsoft.authorityHost}/${tenantId}/v2.0/adminconsent`);
     url.searchParams.set('client_id', clientId);
     url.searchParams.set('scope', GRAPH_DEFAULT_SCOPE);
     url.searchParams.set('redirect_uri', consentRedirectUri(services));
@@ -40,12 +42,13 @@ export function serveMicrosoftConnection(server: Server, authenticate: Authentic
   });
 
   serveRoute(server, 'consentCallback', authenticate, async ({ req, res, query }) => {
-    const outcome = await completeConsent(services, req, query).catch((error: unknown) => {
+    let origin: 'tab' | 'onboarding' = 'tab';
+    const outcome = await completeConsent(services, req, query, (from) => (origin = from)).catch((error: unknown) => {
       if (error instanceof ApiProblem) return { outcome: 'failed' as const, code: error.code, message: error.detail };
       requestLogger(req).error({ err: error }, 'consent callback failed');
       return { outcome: 'failed' as const, code: 'INTERNAL_ERROR', message: 'Something went wrong while connecting Microsoft 365. Try "Connect to Microsoft 365" again.' };
     });
-    redirectToTab(res, services, outcome);
+    redirectToTab(res, services, outcome, origin);
   });
 
   serveRoute(server, 'disconnect', authenticate, async ({ principal }) => {
@@ -73,8 +76,10 @@ async function completeConsent(
   services: ApiServices,
   req: Request,
   query: { admin_consent?: string; tenant?: string; state?: string; error?: string; error_description?: string },
+  cameFrom: (origin: 'tab' | 'onboarding') => void,
 ): Promise<ConsentOutcome> {
-  const organizationId = await services.consentStates.redeem(query.state);
+  const { organizationId, onboardingLinkId } = await services.consentStates.redeem(query.state);
+  if (onboardingLinkId) cameFrom('onboarding');
   if (query.error) {
     const declined = query.error === 'access_denied' || query.error === 'consent_required';
     requestLogger(req).info({ organizationId, error: query.error }, 'admin consent not granted');
@@ -101,6 +106,7 @@ async function completeConsent(
     const organization = organizationSchema.parse(await services.graphFor(tenantId).get('/organization'));
     await services.store.connections.save(organizationId, tenantId, 'granted');
     await services.store.members.saveTenantName(organizationId, organization.value[0]?.displayName ?? null);
+    if (onboardingLinkId) await services.store.onboardingLinks.markConsented(onboardingLinkId);
     requestLogger(req).info({ organizationId, tenantId }, 'Microsoft 365 connected');
     await services.changeNotifications.ensure(organizationId);
     return { outcome: 'connected' };
@@ -119,8 +125,9 @@ function firstLine(text: string | undefined): string | undefined {
   return text?.split(/\r?\n/)[0]?.trim() || undefined;
 }
 
-function redirectToTab(res: Response, services: ApiServices, outcome: ConsentOutcome): void {
-  const target = new URL(`${services.config.publicUrl}/`);
+/** Back to the tab, or to the onboarding console that asked (which kept its session; the link's secret is not in this URL). */
+function redirectToTab(res: Response, services: ApiServices, outcome: ConsentOutcome, origin: 'tab' | 'onboarding'): void {
+  const target = new URL(`${services.config.publicUrl}/${origin === 'onboarding' ? 'onboarding' : ''}`);
   target.searchParams.set('consent', outcome.outcome);
   if (outcome.code) target.searchParams.set('code', outcome.code);
   if (outcome.message) target.searchParams.set('message', outcome.message);

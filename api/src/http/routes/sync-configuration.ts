@@ -35,6 +35,8 @@ export function serveSyncConfiguration(server: Server, authenticate: Authenticat
     // A run under way started with the old configuration: it is answered, and another follows it.
     const run =
       connection?.consentState === 'granted' ? (await services.syncJobs.requestSoon(principal.organizationId, { trigger: 'scope_change', dryRun: false, full: false })).run : null;
+    // The sync an onboarding console starts is its own: it may follow it, and its success completes the setup.
+    if (run && principal.kind === 'onboarding_console') await services.onboardingLinks.claimRun(principal, run.id);
     return { configuration: configurationRepresentation(saved), run: run && syncRunRepresentation(run) };
   });
 }

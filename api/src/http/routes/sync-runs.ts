@@ -6,6 +6,7 @@ import { ApiProblem } from '../problem';
 import { syncRunRepresentation } from '../representations/sync-run';
 import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
+import type { Principal } from '../auth/principal';
 import { connectedTenant } from './connected-tenant';
 import { streamRunEvents } from './sync-run-events';
 
@@ -15,16 +16,18 @@ const emptyReport = { created: [], updated: [], deactivated: [], reactivated: []
 export function serveSyncRuns(server: Server, authenticate: Authenticate, services: ApiServices): void {
   const { store } = services;
 
-  async function runOf(organizationId: string, runId: string | undefined): Promise<StoredRun> {
+  async function runOf(principal: Principal, runId: string | undefined): Promise<StoredRun> {
     const run = runId ? await store.runs.get(runId) : undefined;
-    // Another organization's run is as absent as one that never existed.
-    if (!run || run.organizationId !== organizationId) throw new ApiProblem(404, 'RUN_NOT_FOUND', 'This sync run does not exist in your organization. Open the sync history to pick another.');
+    // Another organization's run is as absent as one that never existed; so is, to an onboarding console, a run it did not start.
+    const hidden = principal.kind === 'onboarding_console' && !principal.runIds.includes(run?.id ?? '');
+    if (!run || run.organizationId !== principal.organizationId || hidden) throw new ApiProblem(404, 'RUN_NOT_FOUND', 'This sync run does not exist in your organization. Open the sync history to pick another.');
     return run;
   }
 
   serveRoute(server, 'startRun', authenticate, async ({ principal, body, res }) => {
     await connectedTenant(services, principal.organizationId);
     const { run, started } = await services.syncJobs.request(principal.organizationId, { trigger: 'manual', dryRun: body.dryRun, full: body.full });
+    if (principal.kind === 'onboarding_console') await services.onboardingLinks.claimRun(principal, run.id);
     res.setHeader('location', `/api/sync/runs/${run.id}`);
     if (!started) res.setHeader('x-sync-already-running', 'true');
     return syncRunRepresentation(run);
@@ -35,20 +38,21 @@ export function serveSyncRuns(server: Server, authenticate: Authenticate, servic
     return { runs: page.runs.map(syncRunRepresentation), nextCursor: page.last ? cursor.encode(page.last) : null };
   });
 
-  serveRoute(server, 'getRun', authenticate, async ({ principal, params }) => syncRunRepresentation(await runOf(principal.organizationId, params.runId)));
+  serveRoute(server, 'getRun', authenticate, async ({ principal, params }) => syncRunRepresentation(await runOf(principal, params.runId)));
 
   serveRoute(server, 'getRunReport', authenticate, async ({ principal, params }) => {
-    const run = await runOf(principal.organizationId, params.runId);
+    const run = await runOf(principal, params.runId);
     return { counts: run.counts, ...(run.report ?? emptyReport) };
   });
 
   serveRoute(server, 'runEvents', authenticate, async ({ principal, params, req, res }) => {
-    const run = await runOf(principal.organizationId, params.runId);
+    const run = await runOf(principal, params.runId);
     await streamRunEvents(services, run, req, res);
   });
 
-  const decide = (decision: 'approve' | 'reject') => async (organizationId: string, runId: string | undefined) => {
-    await runOf(organizationId, runId);
+  const decide = (decision: 'approve' | 'reject') => async (principal: Principal, runId: string | undefined) => {
+    const organizationId = principal.organizationId;
+    await runOf(principal, runId);
     try {
       return syncRunRepresentation(await services.sync[decision](organizationId, runId!));
     } catch (error) {
@@ -56,11 +60,11 @@ export function serveSyncRuns(server: Server, authenticate: Authenticate, servic
       throw error;
     }
   };
-  serveRoute(server, 'approveRun', authenticate, async ({ principal, params }) => decide('approve')(principal.organizationId, params.runId));
-  serveRoute(server, 'rejectRun', authenticate, async ({ principal, params }) => decide('reject')(principal.organizationId, params.runId));
+  serveRoute(server, 'approveRun', authenticate, async ({ principal, params }) => decide('approve')(principal, params.runId));
+  serveRoute(server, 'rejectRun', authenticate, async ({ principal, params }) => decide('reject')(principal, params.runId));
 
   serveRoute(server, 'cancelRun', authenticate, async ({ principal, params }) => {
-    const run = await runOf(principal.organizationId, params.runId);
+    const run = await runOf(principal, params.runId);
     if (run.status !== 'queued' && run.status !== 'running') {
       throw new ApiProblem(409, 'RUN_NOT_RUNNING', `This sync is ${run.status.replace('_', ' ')}; only a queued or running sync can be cancelled.`);
     }

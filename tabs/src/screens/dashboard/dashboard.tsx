@@ -169,6 +169,9 @@ function CsvCard() {
       <CardHeader header={<Subtitle2 as="h3">Add employees manually</Subtitle2>} />
       <Body1>Without Microsoft 365, a CSV file fills the directory. Export the current list to see the columns.</Body1>
       <CardFooter>
+        <Button appearance="primary" onClick={() => navigate({ name: 'csv-import' })}>
+          Import CSV
+        </Button>
         <Button onClick={() => void downloadEmployeesCsv(api)}>Export CSV</Button>
       </CardFooter>
     </Card>

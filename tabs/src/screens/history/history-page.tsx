@@ -24,6 +24,7 @@ const triggerLabels: Record<SyncRun['trigger'], string> = {
   webhook: 'Change in Entra ID',
   scope_change: 'Settings saved',
   cli: 'Command line',
+  csv: 'CSV import',
 };
 
 /** Every run with its outcome, and two charts: active employees over time, changes per run. */

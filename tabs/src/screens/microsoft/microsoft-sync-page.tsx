@@ -12,6 +12,7 @@ import { useNarrowScreen } from '../../shell/narrow-screen';
 import { ConnectionSection, consentOutcomeFrom } from './connection-section';
 import { configurationFrom, draftFrom, ScopeForm, type ScopeDraft } from './scope-form';
 import { RunPanel } from './sync-runner';
+import { ShareOnboardingLink } from '../onboarding/share-onboarding-link';
 
 const useStyles = makeStyles({
   body: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, paddingBottom: tokens.spacingVerticalXXL },
@@ -125,6 +126,7 @@ export function MicrosoftSyncContent() {
           latest.reload();
         }}
       />
+      {!connected && <ShareOnboardingLink />}
       <Divider />
       <ScopeForm draft={draft} onChange={setDraft} fieldErrors={problem?.fields ?? {}} disabled={busy !== null} />
       {problem && <ProblemMessage problem={problem} title={busy === 'preview' ? 'The preview could not start' : 'The changes could not be saved'} />}

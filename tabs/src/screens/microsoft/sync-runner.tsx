@@ -1,7 +1,7 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import type { SyncRun } from '@users-sync/api/contract';
 import { useEffect, useRef, useState } from 'react';
-import { ApiProblem } from '../../api/api-client';
+import type { ApiProblem } from '../../api/api-client';
 import { useTab } from '../../api/api-context';
 import { followRun } from '../../api/run-events';
 import { asProblem } from '../../api/use-resource';
