@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
-import { ApiProblem } from '../problem';
+import { ApiProblem } from '../api-problem';
 
 /** The claims we rely on, checked after the signature is. */
 const entraClaimsSchema = z.object({

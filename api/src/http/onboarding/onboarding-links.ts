@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { requestedPermissions, type onboardingConsoleSchema, type OnboardingLink as ContractLink, type onboardingLinkDescriptionSchema } from '../../contract';
 import { onboardingConsoleMode, onboardingLinkExpiry, onboardingLinkState } from '../../domain';
 import type { OnboardingLink, Store } from '../../store';
-import { ApiProblem } from '../problem';
+import { ApiProblem } from '../api-problem';
 import type { EntraIdentity } from '../auth/entra-token';
 import type { ConsolePrincipal, MemberPrincipal } from '../auth/principal';
 import { ConsoleSessionError, createConsoleSessions, type ConsoleSessions } from './console-sessions';
