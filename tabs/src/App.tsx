@@ -47,10 +47,11 @@ export function App() {
       if (query.get('auth') === 'consent') {
         const outcome = await runConsentPopup(settings);
         if (outcome === 'redirecting') return { step: 'starting' as const };
-        if (teams) (outcome.ok ? authentication.notifySuccess() : authentication.notifyFailure(outcome.reason));
+        if (teams && outcome.ok) authentication.notifySuccess();
+        else if (teams && !outcome.ok) authentication.notifyFailure(outcome.reason);
         return { step: 'popup-done' as const, message: outcome.ok ? 'Thank you. You can close this window.' : `Consent was not given: ${outcome.reason}` };
       }
-      const signIn = teams ? await signInWithTeams(retry) : await signInWithBrowser(settings, retry);
+      const signIn = teams ? await signInWithTeams(retry) : await signInWithBrowser(settings);
       if (signIn.kind !== 'signed-in') return { step: 'ready' as const, settings, teams, signIn };
       const api = createApiClient(signIn.session.token);
       const me = await api.call('me');

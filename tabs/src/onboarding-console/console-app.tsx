@@ -7,7 +7,7 @@ import { OnboardingConsoleScreen } from './onboarding-console';
 export function OnboardingConsoleApp() {
   return (
     <FluentProvider theme={teamsLightTheme} style={{ minHeight: '100vh' }}>
-      <OnboardingConsoleScreen microsoftSignIn={async () => signInWithBrowser(await loadTabSettings(), () => window.location.reload())} />
+      <OnboardingConsoleScreen microsoftSignIn={async () => signInWithBrowser(await loadTabSettings())} />
     </FluentProvider>
   );
 }

@@ -36,7 +36,7 @@ function describe(error: unknown): string {
  * emulator in development) and gives tokens with `acquireTokenSilent`, falling back to a
  * redirect when Entra wants the person back.
  */
-export async function signInWithBrowser(settings: TabSettings, retry: () => void): Promise<SignInState> {
+export async function signInWithBrowser(settings: TabSettings): Promise<SignInState> {
   const scopes = [settings.apiScope];
   let msal: PublicClientApplication;
   let account: AccountInfo | null;

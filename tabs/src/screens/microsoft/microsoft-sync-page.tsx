@@ -3,7 +3,7 @@ import {
 } from '@fluentui/react-components';
 import type { SyncRun } from '@users-sync/api/contract';
 import { useEffect, useMemo, useState } from 'react';
-import { ApiProblem } from '../../api/api-client';
+import { type ApiProblem } from '../../api/api-client';
 import { useTab } from '../../api/api-context';
 import { asProblem, useResource } from '../../api/use-resource';
 import { navigate } from '../../shell/navigation';

@@ -54,6 +54,13 @@ export function configurationFrom(draft: ScopeDraft): SyncConfiguration {
   };
 }
 
+/** A SpinButton gives `value` when spun and only `displayValue` when typed; anything unreadable keeps the last number. */
+function spunNumber(data: { value?: number | null; displayValue?: string }, previous: number): number {
+  if (typeof data.value === 'number') return data.value;
+  const typed = Number(data.displayValue);
+  return data.displayValue !== undefined && Number.isFinite(typed) ? typed : previous;
+}
+
 const intervals = [
   [15, 'Every 15 minutes'],
   [30, 'Every 30 minutes'],
@@ -134,10 +141,10 @@ export function ScopeForm({ draft, onChange, fieldErrors, disabled }: { draft: S
                 {draft.guardOn && (
                   <div className={styles.inline}>
                     <Field label="More than this share of active employees (%)" validationMessage={fieldErrors['deletionGuard.maxShare']} validationState={fieldErrors['deletionGuard.maxShare'] ? 'error' : 'none'}>
-                      <SpinButton min={0} max={100} value={draft.guardPercent} onChange={(_e, data) => set('guardPercent', data.value ?? Number(data.displayValue) ?? draft.guardPercent)} />
+                      <SpinButton min={0} max={100} value={draft.guardPercent} onChange={(_e, data) => set('guardPercent', spunNumber(data, draft.guardPercent))} />
                     </Field>
                     <Field label="And at least this many people" validationMessage={fieldErrors['deletionGuard.minCount']} validationState={fieldErrors['deletionGuard.minCount'] ? 'error' : 'none'}>
-                      <SpinButton min={1} value={draft.guardMinCount} onChange={(_e, data) => set('guardMinCount', data.value ?? Number(data.displayValue) ?? draft.guardMinCount)} />
+                      <SpinButton min={1} value={draft.guardMinCount} onChange={(_e, data) => set('guardMinCount', spunNumber(data, draft.guardMinCount))} />
                     </Field>
                   </div>
                 )}
