@@ -1,14 +1,22 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Dashboard, nextScheduledSync } from '@users-sync/tabs/screens/dashboard/dashboard';
+import { Dashboard } from '@users-sync/tabs/screens/dashboard/dashboard';
 import { FakeApi, me, problem, renderWithApi, run } from './support/fake-api';
-import { configuration, connected, employeePage, notConnected } from './support/fixtures';
+import { configuration, connected, notConnected } from './support/fixtures';
 
 function dashboardApi(overrides: { connection?: typeof connected } = {}) {
+  const connection = overrides.connection ?? connected;
   return new FakeApi()
-    .on('listEmployees', ({ query }) => ({ body: employeePage(query.get('status') === 'active' ? 88 : query.get('status') === 'inactive' ? 3 : query.get('source') === 'microsoft' ? 91 : 0) }))
-    .on('listRuns', { body: { runs: [run()], nextCursor: null } })
-    .on('connection', { body: overrides.connection ?? connected })
+    .on('dashboard', {
+      body: {
+        employees: { active: 88, inactive: 3, bySource: { microsoft: { active: 88, inactive: 3 }, csv: { active: 0, inactive: 0 }, manual: { active: 0, inactive: 0 } } },
+        connection: { status: connection.status, tenantName: connection.tenantName },
+        lastRun: run(),
+        runningRun: null,
+        nextScheduledSyncAt: connection.status === 'connected' ? '2026-12-02T10:00:05.000Z' : null,
+        scheduleIntervalMinutes: 60,
+      },
+    })
     .on('getConfiguration', { body: configuration() });
 }
 
@@ -39,21 +47,15 @@ describe('the dashboard', () => {
   });
 
   it("says what went wrong and offers to try again when the api can't answer", async () => {
-    const api = dashboardApi().on('listRuns', problem(503, 'DATABASE_UNAVAILABLE', 'The database is not answering. Try again in a minute.'));
+    const api = dashboardApi().on('dashboard', problem(503, 'DATABASE_UNAVAILABLE', 'The database is not answering. Try again in a minute.'));
     renderWithApi(<Dashboard />, api);
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText(/The database is not answering/)).toBeTruthy();
     expect(within(alert).getByTestId('problem-code').textContent).toContain('DATABASE_UNAVAILABLE');
-    api.on('listRuns', { body: { runs: [], nextCursor: null } });
+    const firstRun = dashboardApi().fetch;
+    api.on('dashboard', async () => ({ body: { ...(await (await firstRun('/api/dashboard')).json()), lastRun: null } }));
     await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
     expect(await screen.findByText(/No sync yet/)).toBeTruthy();
   });
 
-  it('puts the next scheduled check one interval after the last run, and none without a schedule', () => {
-    const last = run({ startedAt: new Date(Date.now() - 10 * 60_000).toISOString() });
-    const next = nextScheduledSync(configuration({ schedule: { intervalMinutes: 60 } }), last, true)!;
-    expect(Math.round((next.getTime() - Date.now()) / 60_000)).toBe(50);
-    expect(nextScheduledSync(configuration({ schedule: null }), last, true)).toBeNull();
-    expect(nextScheduledSync(configuration(), last, false)).toBeNull();
-  });
 });

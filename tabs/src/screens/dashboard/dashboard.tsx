@@ -1,7 +1,7 @@
 import {
   Badge, Body1, Button, Caption1, Card, CardFooter, CardHeader, Spinner, Subtitle1, Subtitle2, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
-import type { MicrosoftConnection, SyncConfiguration, SyncRun } from '@users-sync/api/contract';
+import type { Dashboard, SyncConfiguration } from '@users-sync/api/contract';
 import { useTab } from '../../api/api-context';
 import { useResource } from '../../api/use-resource';
 import { navigate } from '../../shell/navigation';
@@ -17,21 +17,7 @@ const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
 });
 
-interface DashboardData {
-  active: number;
-  inactive: number;
-  bySource: Record<'microsoft' | 'csv' | 'manual', number>;
-  lastRun: SyncRun | null;
-  connection: MicrosoftConnection;
-  configuration: SyncConfiguration;
-}
-
-/** When the schedule will next look for changes: its interval after the last run started. */
-export function nextScheduledSync(configuration: SyncConfiguration, lastRun: SyncRun | null, connected: boolean): Date | null {
-  if (!connected || !configuration.schedule) return null;
-  const last = lastRun ? Date.parse(lastRun.startedAt ?? lastRun.queuedAt) : Date.now();
-  return new Date(Math.max(last + configuration.schedule.intervalMinutes * 60_000, Date.now()));
-}
+type DashboardData = Dashboard & { configuration: SyncConfiguration };
 
 function scopeText(configuration: SyncConfiguration): string {
   const { scope } = configuration;
@@ -44,20 +30,10 @@ function scopeText(configuration: SyncConfiguration): string {
 export function Dashboard() {
   const styles = useStyles();
   const { api, me, runsVersion } = useTab();
+  // The figures come from the api in one answer (GET /api/dashboard), next scheduled sync included.
   const data = useResource<DashboardData>(async (signal) => {
-    const total = (query: { status?: 'active' | 'inactive'; source?: 'microsoft' | 'csv' | 'manual' }) => api.call('listEmployees', { query: { ...query, limit: 1 }, signal }).then((page) => page.total);
-    const [active, inactive, microsoft, csv, manual, runs, connection, configuration] = await Promise.all([
-      total({ status: 'active' }),
-      total({ status: 'inactive' }),
-      total({ source: 'microsoft' }),
-      total({ source: 'csv' }),
-      total({ source: 'manual' }),
-      api.call('listRuns', { query: { limit: 10 }, signal }),
-      api.call('connection', { signal }),
-      api.call('getConfiguration', { signal }),
-    ]);
-    const lastRun = runs.runs.find((run) => !run.dryRun) ?? null;
-    return { active, inactive, bySource: { microsoft, csv, manual }, lastRun, connection, configuration };
+    const [dashboard, configuration] = await Promise.all([api.call('dashboard', { signal }), api.call('getConfiguration', { signal })]);
+    return { ...dashboard, configuration };
   }, `dashboard:${runsVersion}`);
 
   const microsoftFirst = me.organization.providerDetection?.provider !== 'google';
@@ -87,8 +63,10 @@ export function Dashboard() {
 
 function Overview({ data }: { data: DashboardData }) {
   const styles = useStyles();
-  const next = nextScheduledSync(data.configuration, data.lastRun, data.connection.status === 'connected');
-  const sources = Object.entries(data.bySource).filter(([, count]) => count > 0);
+  const next = data.nextScheduledSyncAt ? new Date(data.nextScheduledSyncAt) : null;
+  const sources = Object.entries(data.employees.bySource)
+    .map(([source, counts]) => [source, counts.active + counts.inactive] as const)
+    .filter(([, count]) => count > 0);
   return (
     <div className={styles.grid}>
       <Card>
@@ -96,12 +74,12 @@ function Overview({ data }: { data: DashboardData }) {
         <div className={styles.figures}>
           <div className={styles.stack}>
             <Text className={styles.figure} data-testid="active-employees">
-              {data.active.toLocaleString()}
+              {data.employees.active.toLocaleString()}
             </Text>
             <Caption1>active</Caption1>
           </div>
           <div className={styles.stack}>
-            <Text className={styles.figure}>{data.inactive.toLocaleString()}</Text>
+            <Text className={styles.figure}>{data.employees.inactive.toLocaleString()}</Text>
             <Caption1>inactive</Caption1>
           </div>
         </div>
@@ -138,7 +116,7 @@ function Overview({ data }: { data: DashboardData }) {
   );
 }
 
-function MicrosoftCard({ connection, recommended }: { connection: MicrosoftConnection | undefined; recommended: boolean }) {
+function MicrosoftCard({ connection, recommended }: { connection: Dashboard['connection'] | undefined; recommended: boolean }) {
   const status = connection?.status;
   return (
     <Card>
