@@ -183,10 +183,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     answers: async (timeoutMs = 2000) => {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-      const probe = sql`select 1 as one`.execute(db).then(
-        () => true,
-        () => false,
-      );
+      const once = () => sql`select 1 as one`.execute(db).then(() => true, () => false);
+      // The pool may hand out a session the database has just ended before it hears so; that
+      // session is then discarded, so one more try on a fresh one tells the database's real state.
+      const probe = once().then((answered) => answered || once());
       try {
         return await Promise.race([probe, late]);
       } finally {
