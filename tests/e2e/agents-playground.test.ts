@@ -85,4 +85,13 @@ const secret = 'playground-api-and-bot-secret';
     await page.getByText('synced', { exact: false }).first().waitFor();
     await page.screenshot({ path: path.join(screenshots, 'agents-playground-why.png') });
   });
+
+  it('shares an onboarding link with "link", and the instructions arrive in the person’s chat', async () => {
+    await say(`link ${api.adminUpn}`);
+    await page.getByText(`Sent to ${api.adminUpn.toLowerCase()} in Teams`).waitFor();
+    await page.getByText('You are asked to connect Microsoft 365 to Users Sync').waitFor();
+    const link = await page.getByLabel(/Link \(select it to copy\)/).inputValue();
+    expect(link).toMatch(/\/onboarding#[\w-]{40,}$/);
+    await page.screenshot({ path: path.join(screenshots, 'agents-playground-link.png') });
+  });
 });
