@@ -103,9 +103,11 @@ export function createCsvImport(store: Store) {
           await t.runs.transition(run.id, 'running', { status: 'succeeded', phase: 'done', counts, finishedAt: at, progress: { usersRead: csv.rowCount, pages: 0, graphRequests: 0 } });
         });
       } catch (error) {
-        const problem = error instanceof ApiProblem ? error : new ApiProblem(500, 'CSV_IMPORT_FAILED', 'The import could not be written; nothing was changed. Try again.');
-        await store.runs.transition(run.id, 'running', { status: 'failed', finishedAt: store.now(), error: { code: problem.code, message: `${problem.detail} Nothing was changed.` } });
-        throw error;
+        // The person learns that nothing was changed and what to do; the cause goes to the log with the problem (see the route).
+        const problem = error instanceof ApiProblem ? error : Object.assign(new ApiProblem(500, 'CSV_IMPORT_FAILED', 'The import could not be written, so nothing was changed. Apply it again; if it fails again, preview the file again.'), { cause: error });
+        const message = error instanceof ApiProblem ? `${problem.detail} Nothing was changed.` : problem.detail;
+        await store.runs.transition(run.id, 'running', { status: 'failed', finishedAt: store.now(), error: { code: problem.code, message } });
+        throw problem;
       }
       return (await store.runs.get(run.id))!;
     },

@@ -73,9 +73,14 @@ export function readEmployeeCsv(bytes: Buffer): EmployeeCsv {
     // The file's own refusals (header, size) come out of on_record as they were thrown.
     if (error instanceof ApiProblem) throw error;
     const where = (error as { lines?: number }).lines;
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
+      throw fileProblem('CSV_MALFORMED', `The row on line ${where ?? '?'} holds more than 1 MB: a quote left open there makes the rest of the file one cell. Check the quotes on that line.`);
+    }
     throw fileProblem('CSV_MALFORMED', `The file is not valid CSV${where ? ` near line ${where}` : ''}: ${(error as Error).message.replace(/^Invalid [^:]+:\s*/, '')}. Check the quotes on that line.`);
   }
   if (!header || !mapping) throw fileProblem('CSV_EMPTY', 'The file has no header line. The first line must name the columns, such as "Email".');
+  // Column names and nothing under them is a mistake, not a request to empty the directory (missing people may be set to leave).
+  if (rows.length === 0 && shapeErrors.length === 0) throw fileProblem('CSV_NO_ROWS', 'The file names its columns but has no employees under them. Add one line per person, as in the template.');
   return { delimiter, mapping, rows, shapeErrors };
 }
 
