@@ -163,6 +163,11 @@ const screenshots = path.join(repositoryRoot, 'tests', 'e2e', 'screenshots');
     expect(await page.getByRole('alert').count()).toBe(0);
     await shot(page, 'onboarding-console-read-only');
     await expectAccessible(page, 'console, read-only');
+    // Opened from Teams on a phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 320, height: 720 });
+    await page.getByText('The setup is done').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await shot(page, 'onboarding-console-read-only-320px');
     await page.context().close();
   });
 

@@ -38,7 +38,7 @@ export function GroupPicker({ selectedIds, onChange, error, disabled = false }: 
   return (
     <Field
       label="Groups to synchronize"
-      hint="Type to search your Entra groups by name. Members of groups nested inside them are included."
+      hint={disabled ? 'Members of groups nested inside them are included.' : 'Type to search your Entra groups by name. Members of groups nested inside them are included.'}
       validationState={error ? 'error' : groups.state === 'error' ? 'error' : 'none'}
       validationMessage={error ?? (groups.state === 'error' ? `${groups.problem.detail} (code ${groups.problem.code})` : undefined)}
     >
