@@ -170,7 +170,8 @@ export const consoleAccess = {
   connection: 'read',
   startConsent: 'setup',
   disconnect: 'refused',
-  searchGroups: 'setup',
+  // Read as well: a read-only console shows the chosen groups by name.
+  searchGroups: 'read',
   getConfiguration: 'read',
   saveConfiguration: 'setup',
   startRun: 'setup',

@@ -23,12 +23,33 @@ const sources = ['microsoft', 'csv', 'manual'] as const;
 /** The directory as the CSV import sees it, its previews, and the writes an applied import makes. */
 export function csvImportRepository(db: Kysely<Database>, now: () => string) {
   return {
-    /** Every employee with the attributes the import compares (a Microsoft manager read as their email). */
+    /**
+     * Every employee with the attributes the import compares (a Microsoft manager read as their email).
+     * Only those columns: a row object of every column made reading 100,000 employees grow
+     * faster than their number (twice the time per row at 200,000 as at 50,000).
+     */
     async directory(organizationId: string): Promise<DirectoryEntry[]> {
       const rows = await db
         .selectFrom('employees as e')
         .leftJoin('employees as m', (join) => join.onRef('m.organization_id', '=', 'e.organization_id').onRef('m.entra_object_id', '=', 'e.manager_entra_id'))
-        .selectAll('e')
+        .select([
+          'e.id',
+          'e.source',
+          'e.status',
+          'e.email',
+          'e.given_name',
+          'e.surname',
+          'e.display_name',
+          'e.department',
+          'e.job_title',
+          'e.office_location',
+          'e.city',
+          'e.country',
+          'e.preferred_language',
+          'e.entra_employee_id',
+          'e.company_name',
+          'e.manager_email',
+        ])
         .select('m.email as entra_manager_email')
         .where('e.organization_id', '=', organizationId)
         .execute();

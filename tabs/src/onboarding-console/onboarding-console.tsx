@@ -102,27 +102,37 @@ export function OnboardingConsoleScreen({ storage = window.sessionStorage, micro
 /** An expired, revoked or unknown link: what happened and whom to ask, never a stack trace. */
 export function LinkRefused({ description }: { description: OnboardingLinkDescription }) {
   const title = description.state === 'expired' ? 'This onboarding link has expired' : description.state === 'revoked' ? 'This onboarding link was revoked' : description.state === 'completed' ? 'The setup is done' : 'This onboarding link does not work';
+  // For a link that ended, the title says what happened and the contact whom to ask: the api's sentence would say both again.
+  const ended = (description.state === 'expired' || description.state === 'revoked') && description.contact !== null;
+  const contact = description.contact && (
+    <span data-testid="contact">
+      Ask {description.contact.name}
+      {description.contact.email && (
+        <>
+          {' '}
+          (<a href={`mailto:${description.contact.email}`}>{description.contact.email}</a>)
+        </>
+      )}{' '}
+      for a new link{description.organizationName ? ` to ${description.organizationName}` : ''}.
+    </span>
+  );
   return (
     <>
       <Title2 as="h1">Users Sync</Title2>
       <MessageBar intent={description.state === 'completed' ? 'success' : 'warning'} layout="multiline" role="alert">
         <MessageBarBody>
           <MessageBarTitle>{title}</MessageBarTitle>
-          {description.message}
+          {ended ? (
+            <>
+              {description.state === 'expired' && description.expiresAt ? `It ended on ${new Date(description.expiresAt).toLocaleDateString()}. ` : ''}
+              {contact}
+            </>
+          ) : (
+            description.message
+          )}
         </MessageBarBody>
       </MessageBar>
-      {description.contact && (
-        <Body1 data-testid="contact">
-          Ask {description.contact.name}
-          {description.contact.email && (
-            <>
-              {' '}
-              (<a href={`mailto:${description.contact.email}`}>{description.contact.email}</a>)
-            </>
-          )}{' '}
-          for a new link{description.organizationName ? ` to ${description.organizationName}` : ''}.
-        </Body1>
-      )}
+      {!ended && contact && <Body1>{contact}</Body1>}
     </>
   );
 }
@@ -227,6 +237,9 @@ function Console({
           </>
         )}
       </Card>
+      {!view.microsoftAccount && (
+        <Caption1 data-testid="next-steps">Then: 2. Connect to Microsoft 365 (Microsoft asks you to accept the permissions) · 3. Choose who to synchronize, then sync.</Caption1>
+      )}
       {view.microsoftAccount && <ConnectStep view={view} />}
       {view.microsoftAccount && view.connection.status === 'connected' && <ScopeStep view={view} />}
     </TabContext.Provider>
@@ -264,7 +277,7 @@ function ConnectStep({ view }: { view: OnboardingConsole }) {
       {view.connection.status === 'connected' ? (
         <div className={styles.row}>
           <Badge color="success">Connected</Badge>
-          <Body1>{view.connection.tenantName ?? 'Your Microsoft 365 tenant'}</Body1>
+          <Body1 data-testid="console-connected-tenant">{view.connection.tenantName ?? 'Your Microsoft 365 tenant'}</Body1>
         </div>
       ) : (
         <>

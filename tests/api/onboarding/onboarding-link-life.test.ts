@@ -159,6 +159,8 @@ describe('Share Onboarding Link: the link’s whole life and every refusal', () 
   it('is read-only once the setup completed: the results stay readable, the setup steps answer 403', async () => {
     expect((await consoleCall('GET', `/api/sync/runs/${runId}`, session)).status).toBe(200);
     expect((await consoleCall('GET', '/api/sync/configuration', session)).status).toBe(200);
+    // The chosen groups are shown by name, so their names stay readable.
+    expect((await consoleCall('GET', '/api/microsoft/groups', session)).status).toBe(200);
     const again = await consoleCall<Problem>('PUT', '/api/sync/configuration', session, { scope: { kind: 'all' } });
     expect(again.status).toBe(403);
     expect(again.body.code).toBe('ONBOARDING_SETUP_COMPLETED');

@@ -15,19 +15,27 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 /**
  * What binds a preview to the directory as it was: the changes it showed, and its errors.
  * Applying recomputes the plan; any difference means the directory moved meanwhile.
+ * Hashed change by change: one JSON text of a 100,000-row plan was tens of megabytes held at once.
  */
 function planDigest(plan: CsvImportPlan): string {
-  const summary = (changes: PlannedChange[]) => changes.map((c) => [c.employeeId, c.email, c.status, c.attributes, c.before]);
-  return sha256(JSON.stringify([summary(plan.create), summary(plan.update), summary(plan.reactivate), summary(plan.deactivate), plan.unchanged, plan.errors.map((e) => [e.line, e.code])]));
+  const hash = createHash('sha256');
+  for (const [kind, changes] of [['create', plan.create], ['update', plan.update], ['reactivate', plan.reactivate], ['deactivate', plan.deactivate]] as const) {
+    hash.update(`${kind}:${changes.length}\n`);
+    for (const c of changes) hash.update(`${JSON.stringify([c.employeeId, c.email, c.status, c.attributes, c.before])}\n`);
+  }
+  hash.update(`unchanged:${plan.unchanged}\n`);
+  for (const e of plan.errors) hash.update(`${e.line}:${e.code}\n`);
+  return hash.digest('hex');
 }
 
 /** CSV import: preview (nothing changes), then apply all or nothing, recorded as a sync run. */
 export function createCsvImport(store: Store) {
-  async function planFor(organizationId: string, bytes: Buffer, missing: 'keep' | 'deactivate'): Promise<{ csv: EmployeeCsv; plan: CsvImportPlan; errors: CsvRowError[] }> {
-    const csv = readEmployeeCsv(bytes);
-    const plan = planCsvImport(csv.rows, await store.csvImports.directory(organizationId), missing);
+  async function planFor(organizationId: string, bytes: Buffer, missing: 'keep' | 'deactivate'): Promise<{ csv: Omit<EmployeeCsv, 'rows'> & { rowCount: number }; plan: CsvImportPlan; errors: CsvRowError[] }> {
+    const { rows, ...csv } = readEmployeeCsv(bytes);
+    const plan = planCsvImport(rows, await store.csvImports.directory(organizationId), missing);
     const errors = [...csv.shapeErrors, ...plan.errors].sort((a, b) => a.line - b.line);
-    return { csv, plan: { ...plan, errors }, errors };
+    // Only the count of rows is used past the plan: the rows themselves are let go before the response or the writes.
+    return { csv: { ...csv, rowCount: rows.length }, plan: { ...plan, errors }, errors };
   }
 
   return {
@@ -41,7 +49,7 @@ export function createCsvImport(store: Store) {
       return {
         id,
         fileName: options.fileName ?? null,
-        rows: csv.rows.length + csv.shapeErrors.length,
+        rows: csv.rowCount + csv.shapeErrors.length,
         delimiter: csv.delimiter,
         columns: csv.mapping.columns,
         ignoredColumns: csv.mapping.ignored,
@@ -92,12 +100,14 @@ export function createCsvImport(store: Store) {
             };
           });
           await t.changes.append(organizationId, run.id, log, at);
-          await t.runs.transition(run.id, 'running', { status: 'succeeded', phase: 'done', counts, finishedAt: at, progress: { usersRead: csv.rows.length, pages: 0, graphRequests: 0 } });
+          await t.runs.transition(run.id, 'running', { status: 'succeeded', phase: 'done', counts, finishedAt: at, progress: { usersRead: csv.rowCount, pages: 0, graphRequests: 0 } });
         });
       } catch (error) {
-        const problem = error instanceof ApiProblem ? error : new ApiProblem(500, 'CSV_IMPORT_FAILED', 'The import could not be written; nothing was changed. Try again.');
-        await store.runs.transition(run.id, 'running', { status: 'failed', finishedAt: store.now(), error: { code: problem.code, message: `${problem.detail} Nothing was changed.` } });
-        throw error;
+        // The person learns that nothing was changed and what to do; the cause goes to the log with the problem (see the route).
+        const problem = error instanceof ApiProblem ? error : Object.assign(new ApiProblem(500, 'CSV_IMPORT_FAILED', 'The import could not be written, so nothing was changed. Apply it again; if it fails again, preview the file again.'), { cause: error });
+        const message = error instanceof ApiProblem ? `${problem.detail} Nothing was changed.` : problem.detail;
+        await store.runs.transition(run.id, 'running', { status: 'failed', finishedAt: store.now(), error: { code: problem.code, message } });
+        throw problem;
       }
       return (await store.runs.get(run.id))!;
     },

@@ -2,6 +2,7 @@ import type { Request, Server } from 'restify';
 import { stringify } from 'csv-stringify/sync';
 import { CSV_IMPORT_MAX_BYTES } from '../../contract';
 import { createCsvImport } from '../csv-import/csv-import-service';
+import { requestLogger } from '../../service';
 import { ApiProblem } from '../problem';
 import { syncRunRepresentation } from '../representations/sync-run';
 import { serveRoute, type Authenticate } from '../typed-routes';
@@ -48,6 +49,12 @@ export function serveCsvImport(server: Server, authenticate: Authenticate, servi
 
   serveRoute(server, 'applyCsvImport', authenticate, async ({ principal, req, params }) => {
     const bytes = await readUpload(req, CSV_IMPORT_MAX_BYTES);
-    return { run: syncRunRepresentation(await csvImport.apply(principal.organizationId, params.previewId, bytes)) };
+    try {
+      return { run: syncRunRepresentation(await csvImport.apply(principal.organizationId, params.previewId, bytes)) };
+    } catch (error) {
+      // A write that failed is answered as a problem the person can act on; what failed is for the operator.
+      if (error instanceof ApiProblem && error.status >= 500) requestLogger(req).error({ err: error.cause ?? error }, 'the CSV import could not be written');
+      throw error;
+    }
   });
 }

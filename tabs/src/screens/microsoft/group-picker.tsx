@@ -18,7 +18,7 @@ function memberCount(group: Group): string {
  * Chooses one or several Entra groups by name, with their member counts. Nested groups'
  * members are included by the sync, so picking the top group is enough.
  */
-export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: string[]; onChange: (ids: string[]) => void; error?: string }) {
+export function GroupPicker({ selectedIds, onChange, error, disabled = false }: { selectedIds: string[]; onChange: (ids: string[]) => void; error?: string; disabled?: boolean }) {
   const { api } = useTab();
   const [search, setSearch] = useState('');
   const [open, setOpen] = useState(false);
@@ -38,12 +38,13 @@ export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: str
   return (
     <Field
       label="Groups to synchronize"
-      hint="Type to search your Entra groups by name. Members of groups nested inside them are included."
+      hint={disabled ? 'Members of groups nested inside them are included.' : 'Type to search your Entra groups by name. Members of groups nested inside them are included.'}
       validationState={error ? 'error' : groups.state === 'error' ? 'error' : 'none'}
       validationMessage={error ?? (groups.state === 'error' ? `${groups.problem.detail} (code ${groups.problem.code})` : undefined)}
     >
       <TagPicker
-        open={open}
+        disabled={disabled}
+        open={open && !disabled}
         onOpenChange={(_event, data) => setOpen(data.open)}
         selectedOptions={selectedIds}
         onOptionSelect={(_event, data) => {
@@ -55,7 +56,7 @@ export function GroupPicker({ selectedIds, onChange, error }: { selectedIds: str
           <TagPickerGroup aria-label="Chosen groups">
             {selectedIds.map((id) => (
               <Tag key={id} shape="rounded" value={id}>
-                {known[id]?.displayName ?? id}
+                {known[id]?.displayName ?? (groups.state === 'loading' ? 'Loading…' : id)}
               </Tag>
             ))}
           </TagPickerGroup>

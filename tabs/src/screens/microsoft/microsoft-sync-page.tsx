@@ -143,7 +143,7 @@ export function MicrosoftSyncContent() {
           latest.reload();
         }}
       />
-      {!connected && <ShareOnboardingLink />}
+      <ShareOnboardingLink canShare={!connected} />
       <Divider />
       <ScopeForm draft={draft} onChange={setDraft} fieldErrors={problem?.fields ?? {}} disabled={busy !== null} />
       {problem && <ProblemMessage problem={problem} title={busy === 'preview' ? 'The preview could not start' : 'The changes could not be saved'} />}

@@ -95,7 +95,7 @@ export function ScopeForm({ draft, onChange, fieldErrors, disabled }: { draft: S
             <Input value={draft.groupName} onChange={(_e, data) => set('groupName', data.value)} />
           </Field>
         )}
-        {draft.kind === 'groups' && <GroupPicker selectedIds={draft.groupIds} onChange={(ids) => set('groupIds', ids)} error={fieldErrors['scope.groupIds']} />}
+        {draft.kind === 'groups' && <GroupPicker selectedIds={draft.groupIds} onChange={(ids) => set('groupIds', ids)} error={fieldErrors['scope.groupIds']} disabled={disabled} />}
 
         <MessageBar intent="warning">
           <MessageBarBody>

@@ -15,6 +15,9 @@ const useStyles = makeStyles({
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'end', flexWrap: 'wrap' },
   url: { flexGrow: 1, minWidth: '240px' },
   tableWrap: { overflowX: 'auto' },
+  // Columns as wide as what they hold: a long email must not run under its state.
+  table: { tableLayout: 'auto' },
+  email: { wordBreak: 'break-word' },
 });
 
 const stateBadge: Record<OnboardingLink['state'], { label: string; color: 'informative' | 'brand' | 'success' | 'subtle' | 'danger' }> = {
@@ -31,14 +34,19 @@ const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : 
 export function deliveryText(link: OnboardingLink): string {
   if (link.delivery.status === 'delivered') return `Sent to ${link.email} in Teams, with the instructions.`;
   if (link.delivery.status === 'pending') return `Sending to ${link.email} in Teams… You can also copy the link and send it yourself.`;
-  return `Copy the link and send it yourself to ${link.email}.${link.delivery.reason ? ` (${link.delivery.reason})` : ''}`;
+  return `Copy the link and send it yourself to ${link.email}.`;
+}
+
+/** Why Teams did not carry the link, when the api knows: said apart from what to do, so the dialog does not say it twice. */
+export function notDeliveredBecause(link: OnboardingLink): string | null {
+  return link.delivery.status === 'not_delivered' ? link.delivery.reason : null;
 }
 
 /**
  * "Share Onboarding Link": the owner or an admin hands the Microsoft part to a Microsoft
  * admin. The link opens a limited console for 15 days; its URL is shown once.
  */
-export function ShareOnboardingLink() {
+export function ShareOnboardingLink({ canShare = true }: { canShare?: boolean }) {
   const styles = useStyles();
   const { api } = useTab();
   const links = useResource((signal) => api.call('listOnboardingLinks', { signal }), 'onboarding-links');
@@ -79,13 +87,16 @@ export function ShareOnboardingLink() {
     setProblem(null);
   };
 
+  const hasLinks = (links.data?.links.length ?? 0) > 0;
+  // Once Microsoft 365 is connected there is nothing left to delegate: the links stay listed (completed, or open ones to revoke).
+  if (!canShare && !hasLinks) return null;
   return (
     <section className={styles.section} aria-labelledby="onboarding-heading">
       <Subtitle2 as="h2" id="onboarding-heading">
-        Delegate the integration setup
+        {canShare ? 'Delegate the integration setup' : 'Onboarding links'}
       </Subtitle2>
-      <Body1>Not a Microsoft admin? Share an onboarding link with the person who is: it opens a console, valid 15 days, where they connect Microsoft 365 and run the first sync. No Users Sync account needed.</Body1>
-      <Dialog open={open} onOpenChange={(_e, data) => { setOpen(data.open); if (!data.open) reset(); }}>
+      {canShare && <Body1>Not a Microsoft admin? Share an onboarding link with the person who is: it opens a console, valid 15 days, where they connect Microsoft 365 and run the first sync. No Users Sync account needed.</Body1>}
+      {canShare && <Dialog open={open} onOpenChange={(_e, data) => { setOpen(data.open); if (!data.open) reset(); }}>
         <DialogTrigger disableButtonEnhancement>
           <Button>Share Onboarding Link</Button>
         </DialogTrigger>
@@ -108,6 +119,7 @@ export function ShareOnboardingLink() {
                       {deliveryText(created.link)} It works until {day(created.link.expiresAt)}.
                     </MessageBarBody>
                   </MessageBar>
+                  {notDeliveredBecause(created.link) && <Caption1 data-testid="not-delivered-because">Not sent in Teams: {notDeliveredBecause(created.link)}</Caption1>}
                   <div className={styles.row}>
                     <Field label="Onboarding link (shown only now)" className={styles.url}>
                       <Input readOnly value={created.url} />
@@ -129,11 +141,11 @@ export function ShareOnboardingLink() {
             </DialogActions>
           </DialogBody>
         </DialogSurface>
-      </Dialog>
+      </Dialog>}
       {links.state === 'error' && <ProblemMessage problem={links.problem} title="The onboarding links could not be read" onRetry={links.reload} />}
       {links.data && links.data.links.length > 0 && (
         <div className={styles.tableWrap}>
-          <Table aria-label="Onboarding links" size="small">
+          <Table aria-label="Onboarding links" size="small" className={styles.table}>
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>For</TableHeaderCell>
@@ -149,7 +161,7 @@ export function ShareOnboardingLink() {
             <TableBody>
               {links.data.links.map((link) => (
                 <TableRow key={link.id} data-testid={`onboarding-link-${link.id}`}>
-                  <TableCell>
+                  <TableCell className={styles.email}>
                     {link.email}
                     {link.delivery.status === 'delivered' && <Caption1> · sent in Teams</Caption1>}
                   </TableCell>
