@@ -21,7 +21,7 @@ const link = (overrides: Partial<OnboardingLink> = {}): OnboardingLink => ({
   completedAt: null,
   revokedAt: null,
   revokedBy: null,
-  delivery: { status: 'not_delivered', reason: 'Users Sync cannot send messages in Teams here. Copy the link and send it yourself.', at: '2026-12-02T09:00:00.000Z' },
+  delivery: { status: 'not_delivered', reason: 'Users Sync cannot send messages in Teams here.', at: '2026-12-02T09:00:00.000Z' },
   ...overrides,
 });
 

@@ -15,8 +15,8 @@ export interface OnboardingCourierSettings {
   timeoutMs?: number;
 }
 
+/** `reason` says why it did not reach them; the tab and the bot say what to do (copy the link). */
 type Outcome = { delivered: boolean; reason: string | null };
-const COPY = 'Copy the link and send it yourself.';
 
 /**
  * Hands a new onboarding link to the bot (`POST {BOT_URL}/api/onboarding-instructions`),
@@ -37,12 +37,12 @@ export function createOnboardingCourier(settings: OnboardingCourierSettings): On
 
     const connection = await store.connections.get(parcel.organizationId);
     if (connection?.consentState !== 'granted' || !hasAppCredentials(settings.microsoftApp)) {
-      return { delivered: false, reason: `Users Sync is not connected to Microsoft 365 yet, so it cannot find ${parcel.email} in Teams. ${COPY}` };
+      return { delivered: false, reason: `Users Sync is not connected to Microsoft 365 yet, so it cannot find ${parcel.email} in Teams.` };
     }
     const people = await findPeople(settings.graphFor(connection.tenantId), email);
     const person = people.find((p) => p.mail?.toLowerCase() === email || p.userPrincipalName?.toLowerCase() === email);
-    if (!person) return { delivered: false, reason: `${parcel.email} is not a person of your Microsoft 365 organization, so the bot cannot write to them in Teams. ${COPY}` };
-    if (person.accountEnabled === false) return { delivered: false, reason: `${parcel.email}'s Microsoft 365 account is disabled. ${COPY}` };
+    if (!person) return { delivered: false, reason: `${parcel.email} is not a person of your Microsoft 365 organization, so the bot cannot write to them in Teams.` };
+    if (person.accountEnabled === false) return { delivered: false, reason: `${parcel.email}'s Microsoft 365 account is disabled.` };
     return { objectId: person.id };
   }
 
@@ -55,17 +55,17 @@ export function createOnboardingCourier(settings: OnboardingCourierSettings): On
     });
     if (!res.ok) {
       logger.warn({ status: res.status }, 'the bot refused onboarding instructions');
-      return { delivered: false, reason: `The Users Sync bot could not send the instructions (it answered ${res.status}). ${COPY}` };
+      return { delivered: false, reason: `The Users Sync bot could not send the instructions (it answered ${res.status}).` };
     }
     const answer = onboardingInstructionsDeliverySchema.safeParse(await res.json().catch(() => undefined));
-    if (!answer.success) return { delivered: false, reason: `The Users Sync bot gave an answer this version does not understand. ${COPY}` };
+    if (!answer.success) return { delivered: false, reason: `The Users Sync bot gave an answer this version does not understand.` };
     return answer.data;
   }
 
   return {
     async deliver(parcel) {
-      if (!settings.notifySecret) return { delivered: false, reason: `Users Sync's bot is not set up here (no NOTIFY_SECRET), so it cannot send messages in Teams. ${COPY}` };
-      if (!parcel.tenantId) return { delivered: false, reason: `Your organization is not linked to a Microsoft 365 organization yet, so the bot cannot find ${parcel.email} in Teams. ${COPY}` };
+      if (!settings.notifySecret) return { delivered: false, reason: `Users Sync's bot is not set up here (no NOTIFY_SECRET), so it cannot send messages in Teams.` };
+      if (!parcel.tenantId) return { delivered: false, reason: `Your organization is not linked to a Microsoft 365 organization yet, so the bot cannot find ${parcel.email} in Teams.` };
       try {
         const recipient = await recipientOf({ ...parcel, tenantId: parcel.tenantId });
         if (!('objectId' in recipient)) return recipient;
@@ -80,7 +80,7 @@ export function createOnboardingCourier(settings: OnboardingCourierSettings): On
         });
       } catch (error) {
         logger.warn({ err: error, linkId: parcel.linkId }, 'onboarding link not delivered in Teams');
-        return { delivered: false, reason: `Users Sync could not reach ${parcel.email} in Teams just now. ${COPY}` };
+        return { delivered: false, reason: `Users Sync could not reach ${parcel.email} in Teams just now.` };
       }
     },
   };

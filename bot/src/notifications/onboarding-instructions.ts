@@ -4,7 +4,7 @@ import type { UsersSyncApi } from '../api-client/users-sync-api';
 import { onboardingInstructionsCard } from '../cards/cards';
 import type { Messenger } from '../chat/chat';
 
-const NOT_INSTALLED = 'Users Sync is not installed for them in Teams, so the bot cannot write to them. Copy the link and send it yourself.';
+const NOT_INSTALLED = 'Users Sync is not installed for them in Teams, so the bot cannot write to them.';
 
 /**
  * "Share Onboarding Link" in Teams: the instructions card to the Microsoft admin, in their
@@ -28,7 +28,7 @@ export function createOnboardingInstructions(settings: { api: UsersSyncApi; mess
       } else if (reach.serviceUrl) {
         await messenger.startPersonalChat({ tenantId, aadObjectId: instructions.recipientObjectId, serviceUrl: reach.serviceUrl }, { card });
       } else {
-        return { delivered: false, reason: 'Nobody in this organization uses the Users Sync app in Teams yet, so the bot cannot write there. Copy the link and send it yourself.' };
+        return { delivered: false, reason: 'Nobody in this organization uses the Users Sync app in Teams yet, so the bot cannot write there.' };
       }
       return { delivered: true, reason: null };
     } catch (error) {

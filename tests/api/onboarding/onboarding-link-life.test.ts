@@ -54,7 +54,8 @@ describe('Share Onboarding Link: the link’s whole life and every refusal', () 
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     linkId = created.body.link.id;
     expect(created.body.link).toMatchObject({ email: api.adminUpn.toLowerCase(), state: 'pending', createdBy: { name: 'Olivia Owner', email: ownerEmail }, delivery: { status: 'not_delivered' } });
-    expect(created.body.link.delivery.reason).toMatch(/Copy the link/);
+    // Why it did not reach them; the dialog says what to do.
+    expect(created.body.link.delivery.reason).toMatch(/cannot send messages in Teams/);
     const lifetime = Date.parse((created.body.link as unknown as { expiresAt: string }).expiresAt) - Date.parse((created.body.link as unknown as { createdAt: string }).createdAt);
     expect(lifetime).toBe(15 * DAY_MS);
 

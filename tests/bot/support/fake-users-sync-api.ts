@@ -155,7 +155,7 @@ export class FakeUsersSyncApi implements UsersSyncApi {
         revokedBy: null,
         delivery: reached
           ? { status: 'delivered', reason: null, at: '2026-12-02T10:00:01.000Z' }
-          : { status: 'not_delivered', reason: `${email} is not a person of your Microsoft 365 organization, so the bot cannot write to them in Teams. Copy the link and send it yourself.`, at: '2026-12-02T10:00:01.000Z' },
+          : { status: 'not_delivered', reason: `${email} is not a person of your Microsoft 365 organization, so the bot cannot write to them in Teams.`, at: '2026-12-02T10:00:01.000Z' },
       },
     };
   }

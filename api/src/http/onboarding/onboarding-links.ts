@@ -29,7 +29,7 @@ export interface OnboardingLinkCourier {
   deliver(parcel: OnboardingLinkParcel): Promise<{ delivered: boolean; reason: string | null }>;
 }
 
-const NO_COURIER_REASON = 'Users Sync cannot send messages in Teams here. Copy the link and send it yourself.';
+const NO_COURIER_REASON = 'Users Sync cannot send messages in Teams here.';
 const COURIER_TIMEOUT_MS = 5000;
 /** More open links than this at once is a mistake (or a script): revoke some first. */
 const MAX_OPEN_LINKS = 25;
@@ -141,7 +141,7 @@ export function createOnboardingLinks(settings: OnboardingLinksSettings) {
               sharedBy: { name: principal.name, email: principal.email },
             }),
             COURIER_TIMEOUT_MS,
-          ).catch(() => ({ delivered: false, reason: 'The Users Sync bot did not answer. Copy the link and send it yourself.' }))
+          ).catch(() => ({ delivered: false, reason: 'The Users Sync bot did not answer.' }))
         : { delivered: false, reason: NO_COURIER_REASON };
       await store.onboardingLinks.recordDelivery(created.id, outcome);
       return { link: representation((await store.onboardingLinks.get(created.id))!), url };
