@@ -8,6 +8,7 @@ import { graphReaderFactory, type GraphReaderFactory } from './graph';
 import type { ApiServices } from './http/api-services';
 import { createConsentStates } from './http/consent/consent-state';
 import { createEntraTokenVerifier } from './http/auth/entra-token';
+import { clientAddressResolver } from './http/client-address';
 import { createFailedAuthenticationLimit, type FailedAuthenticationSettings } from './http/auth/failed-authentications';
 import type { TenantDiscoveryCacheSettings } from './http/auth/tenant-discovery-cache';
 import { createNotificationIntake, type NotificationIntakeSettings } from './http/webhooks/notification-intake';
@@ -98,6 +99,7 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
     detectProvider: (domain) => detectEmailProvider(domain, { authorityHost: config.microsoft.authorityHost, resolveMx: overrides.resolveMx }),
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
     verifyEntraToken,
+    clientAddress: clientAddressResolver(config.trustedProxies),
     failedAuthentications: createFailedAuthenticationLimit(overrides.limits?.failedAuthentications),
     notificationIntake: createNotificationIntake(overrides.limits?.notificationIntake),
     onboardingLinks: await buildOnboardingLinks({ store, publicUrl: config.publicUrl, verifyEntraToken, courier: overrides.onboardingCourier }),

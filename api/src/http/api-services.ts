@@ -1,3 +1,4 @@
+import type { Request } from 'restify';
 import type { ApiConfig } from '../config';
 import type { GraphReaderFactory } from '../graph';
 import type { ProviderVerdict } from '../provider/email-provider-rules';
@@ -25,6 +26,8 @@ export interface ApiServices {
   consentStates: ConsentStates;
   /** Checks an Entra access token for this api (signature, issuer, audience); remembers a bounded number of tenants. */
   verifyEntraToken: EntraTokenVerifier;
+  /** The address a request came from (the TCP peer, or what TRUSTED_PROXIES reverse proxies say it was). */
+  clientAddress: (req: Request) => string;
   /** Client addresses whose authentications keep failing are refused for a while. */
   failedAuthentications: FailedAuthenticationLimit;
   /** How much of Graph's change notifications is taken in (items per notification, notifications per second). */

@@ -36,7 +36,7 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   const { services } = runtime;
   const { config, logger, store } = services;
   const members = createAuthenticator(services.verifyEntraToken, storeMemberDirectory(store, services.detectProvider, logger), services.onboardingLinks);
-  const authenticate = limitFailedAuthentications(withBotCallers(members, { sharedSecret: config.notifySecret, store }), services.failedAuthentications);
+  const authenticate = limitFailedAuthentications(withBotCallers(members, { sharedSecret: config.notifySecret, store }), services.failedAuthentications, services.clientAddress);
 
   // Bodies are read by each route once its caller is authenticated (typed-routes), never before.
   const server = createHttpServer({ service: 'api', version, logger, continueAfterAuthentication: true });

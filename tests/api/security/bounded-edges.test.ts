@@ -9,9 +9,9 @@ const knownTenants = ['4f0a8a3e-2f9c-4d41-9a57-0c1f4a4b1c11', '5a1b2c3d-0000-400
 const [home] = knownTenants as [string];
 
 /** GET /api/me from a given local address (127.0.0.x are all this machine), as another client would. */
-function meFrom(api: SecuredApi, localAddress: string, token: string): Promise<{ status: number; retryAfter: string | undefined; code: string | undefined }> {
+function meFrom(api: SecuredApi, localAddress: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter: string | undefined; code: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port: api.port, path: '/api/me', localAddress, headers: { authorization: `Bearer ${token}` } }, (response) => {
+    const request = http.request({ host: '127.0.0.1', port: api.port, path: '/api/me', localAddress, headers: { authorization: `Bearer ${token}`, ...headers } }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'], code: (JSON.parse(text || '{}') as { code?: string }).code }));
@@ -160,5 +160,28 @@ describe('failing authentications, counted per client address', () => {
     expect(limit.size).toBe(10);
     expect(limit.retryAfterSeconds('10.0.3.231')).toBe(60);
     expect(limit.retryAfterSeconds('10.0.0.0')).toBeNull();
+  });
+});
+
+describe('failing authentications behind a reverse proxy (TRUSTED_PROXIES=1)', () => {
+  let entra: StandInEntra;
+  let api: SecuredApi;
+  beforeAll(async () => {
+    entra = await startStandInEntra([home]);
+    api = await startSecuredApi(entra, { environment: { TRUSTED_PROXIES: '1' }, limits: { failedAuthentications: { maxFailures: 3 } } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await entra?.close();
+  });
+
+  it('counts each client the proxy names, and believes nothing a client wrote itself', async () => {
+    const valid = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID);
+    const expired = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID, { expiresIn: '-1h' });
+    // The attacker sends its own X-Forwarded-For; the proxy appends the address it really saw.
+    for (let i = 0; i < 3; i += 1) expect((await meFrom(api, '127.0.0.1', expired, { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.66` })).code).toBe('TOKEN_EXPIRED');
+    expect((await meFrom(api, '127.0.0.1', valid, { 'x-forwarded-for': '198.51.100.99, 203.0.113.66' })).code).toBe('TOO_MANY_FAILED_SIGN_INS');
+    // Another client behind the same proxy is not locked out.
+    expect((await meFrom(api, '127.0.0.1', valid, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
   });
 });

@@ -32,7 +32,7 @@ export interface SecuredApi {
  * The api over real HTTP on SQLite, checking tokens against a stand-in Entra whose keys the
  * test holds, serving a stand-in tab build, with every log line kept for the secrets check.
  */
-export async function startSecuredApi(entra: StandInEntra, options: { publicUrl?: string; limits?: ApiOverrides['limits'] } = {}): Promise<SecuredApi> {
+export async function startSecuredApi(entra: StandInEntra, options: { publicUrl?: string; limits?: ApiOverrides['limits']; environment?: Record<string, string> } = {}): Promise<SecuredApi> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-security-'));
   const tabDir = path.join(dataDir, 'tab');
   mkdirSync(path.join(tabDir, 'assets'), { recursive: true });
@@ -59,6 +59,7 @@ export async function startSecuredApi(entra: StandInEntra, options: { publicUrl?
     NOTIFY_SECRET,
     TAB_DIST_DIR: tabDir,
     BOT_URL: 'http://127.0.0.1:9',
+    ...options.environment,
   });
   const services = await buildApiServices(config, createLogger({ service: 'api', level: 'debug', pretty: false }, logStream), {
     resolveMx: async () => [],

@@ -67,11 +67,8 @@ export function createFailedAuthenticationLimit(settings: FailedAuthenticationSe
 
 export type FailedAuthenticationLimit = ReturnType<typeof createFailedAuthenticationLimit>;
 
-/** The address a request came from: the socket's peer (a proxy in front of the api counts as one client). */
-export const clientAddress = (req: Request): string => req.socket?.remoteAddress ?? 'unknown';
-
 /** Wraps an authenticator so that addresses failing too often are refused before their credentials are checked. */
-export function limitFailedAuthentications(authenticate: Authenticate, limit: FailedAuthenticationLimit): Authenticate {
+export function limitFailedAuthentications(authenticate: Authenticate, limit: FailedAuthenticationLimit, clientAddress: (req: Request) => string): Authenticate {
   return async (req: Request, route: RouteId) => {
     const address = clientAddress(req);
     const wait = limit.retryAfterSeconds(address);
