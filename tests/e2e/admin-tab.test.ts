@@ -29,6 +29,11 @@ const admin = 'admin@contoso.com';
     browser = await launchChromium(product.dataDir);
     // Reduced motion: Fluent then skips its fade-ins, so accessibility checks see the colours a person sees, not a frame of an animation.
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+    // Chrome reports what a Content-Security-Policy refused as a DOM event, not on the console: this makes it a console error.
+    // (An init script comes through the DevTools protocol, so the policy itself does not stop it.)
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`)),
+    );
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
     page.on('console', (message) => {
