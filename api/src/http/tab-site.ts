@@ -50,13 +50,19 @@ export function serveTab(server: Server, distDir: string, headers: SecurityHeade
     }
     const file = builtFile(root, requested) ?? index;
     const stats = statSync(file);
-    res.writeHead(200, {
-      'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': stats.size,
+    const headers = {
       'last-modified': stats.mtime.toUTCString(),
       'cache-control': isHashedAsset(root, file) ? IMMUTABLE : ALWAYS_ASK,
       'content-security-policy': policy,
-    });
+    };
+    // The browser asks again for index.html each time; unchanged, it hears so in a few bytes.
+    const since = Date.parse(String(req.headers['if-modified-since'] ?? ''));
+    if (!Number.isNaN(since) && Math.floor(stats.mtimeMs / 1000) * 1000 <= since) {
+      res.writeHead(304, headers);
+      res.end();
+      return next(false);
+    }
+    res.writeHead(200, { ...headers, 'content-type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'content-length': stats.size });
     if (req.method === 'HEAD') {
       res.end();
       return next(false);

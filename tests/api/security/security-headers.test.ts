@@ -50,6 +50,9 @@ describe('security headers', () => {
   it('keeps index.html out of shared caches and asks again each time, while hashed assets are cached for good', async () => {
     const page = await fetch(`${api.baseUrl}/`);
     expect(page.headers.get('cache-control')).toBe('private, no-cache');
+    const unchanged = await fetch(`${api.baseUrl}/`, { headers: { 'if-modified-since': page.headers.get('last-modified')! } });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'));
     const asset = await fetch(`${api.baseUrl}${TAB_ASSET}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
