@@ -16,6 +16,7 @@ import { buildOnboardingLinks, type OnboardingLinkCourier } from './http/onboard
 import { syncRunRepresentation } from './http/representations/sync-run';
 import { createBotNotifier } from './jobs/bot-notifier';
 import { createChangeNotifications } from './jobs/change-notifications';
+import { createOnboardingCourier } from './jobs/onboarding-courier';
 import { createSyncJobs } from './jobs/sync-jobs';
 import { createSyncSchedule } from './jobs/sync-schedule';
 import { detectEmailProvider } from './provider/detect-email-provider';
@@ -38,7 +39,7 @@ export interface ApiOverrides {
   runTimings?: Pick<SyncServiceOptions, 'staleRunAfterMs' | 'heartbeatEveryMs' | 'cancelPollMs'>;
   /** Where "now" comes from for the configured store (tests move it to expire onboarding links). */
   clock?: () => Date;
-  /** Delivers new onboarding links in Teams (the bot); without one the dialog says to copy the link. */
+  /** Delivers new onboarding links in Teams instead of the bot (`POST {BOT_URL}/api/onboarding-instructions`). */
   onboardingCourier?: OnboardingLinkCourier;
   /** The edges' bounds (failed authentications per address, tenants remembered, notifications taken in), moved by tests. */
   limits?: {
@@ -102,7 +103,12 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
     clientAddress: clientAddressResolver(config.trustedProxies),
     failedAuthentications: createFailedAuthenticationLimit(overrides.limits?.failedAuthentications),
     notificationIntake: createNotificationIntake(overrides.limits?.notificationIntake),
-    onboardingLinks: await buildOnboardingLinks({ store, publicUrl: config.publicUrl, verifyEntraToken, courier: overrides.onboardingCourier }),
+    onboardingLinks: await buildOnboardingLinks({
+      store,
+      publicUrl: config.publicUrl,
+      verifyEntraToken,
+      courier: overrides.onboardingCourier ?? createOnboardingCourier({ store, graphFor, microsoftApp: config.microsoft, botUrl: config.botUrl, notifySecret: config.notifySecret, logger }),
+    }),
     shutdown: shutdown.signal,
   };
 

@@ -3,7 +3,6 @@ import { createHttpServer, type Logger } from '@users-sync/api/service';
 import { httpUsersSyncApi, type UsersSyncApi } from './api-client/users-sync-api';
 import { createBotHandlers, type BotHandlers } from './bot-handlers';
 import type { Messenger } from './chat/chat';
-import type { DirectoryAnswers, OnboardingLinks } from './commands/chat-commands';
 import type { BotConfig } from './config';
 import { serveNotifications, serveOnboardingInstructions, type NotificationHandler } from './notifications/notify-route';
 import { createTeamsBot } from './teams/teams-bot';
@@ -18,8 +17,6 @@ export interface BotAppOptions {
   onNotification?: NotificationHandler;
   /** Tests talk to a fake api; production calls the api over HTTP. */
   api?: UsersSyncApi;
-  onboardingLinks?: OnboardingLinks;
-  directoryAnswers?: DirectoryAnswers;
   /** Tests sign activities with keys of their own (see teams/teams-bot.ts). */
   openIdMetadataUrl?: string;
 }
@@ -45,8 +42,6 @@ export function createBotApp(config: BotConfig, logger: Logger, version: string,
     tabUrl: config.tabUrl,
     runWatch: { intervalMs: config.runPollMs, giveUpAfterMs: 2 * 60 * 60 * 1000 },
     logger,
-    ...(options.onboardingLinks ? { onboardingLinks: options.onboardingLinks } : {}),
-    ...(options.directoryAnswers ? { directoryAnswers: options.directoryAnswers } : {}),
   });
   const teams = createTeamsBot(
     { botId: config.botId, botPassword: config.botPassword, botTenantId: config.botTenantId, logger, ...(options.openIdMetadataUrl ? { openIdMetadataUrl: options.openIdMetadataUrl } : {}) },

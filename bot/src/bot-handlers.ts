@@ -1,7 +1,7 @@
 import type { Logger } from '@users-sync/api/service';
 import type { UsersSyncApi } from './api-client/users-sync-api';
 import type { Messenger } from './chat/chat';
-import { createChatCommands, type DirectoryAnswers, type OnboardingLinks } from './commands/chat-commands';
+import { createChatCommands } from './commands/chat-commands';
 import type { RunWatchSettings } from './commands/run-watch';
 import { approvalVerbs, createApprovalActions } from './notifications/approval-actions';
 import { createInstallations } from './notifications/installations';
@@ -14,22 +14,12 @@ export interface BotHandlerSettings {
   tabUrl: string;
   runWatch: RunWatchSettings;
   logger: Logger;
-  onboardingLinks?: OnboardingLinks;
-  directoryAnswers?: DirectoryAnswers;
 }
 
 /** Everything the bot does, on its own interfaces: what the Teams adapter calls, and what `/api/notify` delivers. */
 export function createBotHandlers(settings: BotHandlerSettings) {
   const { api, messenger, tabUrl, logger } = settings;
-  const commands = createChatCommands({
-    api,
-    messenger,
-    tabUrl,
-    runWatch: settings.runWatch,
-    logger,
-    ...(settings.onboardingLinks ? { onboardingLinks: settings.onboardingLinks } : {}),
-    ...(settings.directoryAnswers ? { directoryAnswers: settings.directoryAnswers } : {}),
-  });
+  const commands = createChatCommands({ api, messenger, tabUrl, runWatch: settings.runWatch, logger });
   return {
     commands,
     notices: createSyncNotices({ api, messenger, tabUrl, logger }),

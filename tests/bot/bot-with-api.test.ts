@@ -98,6 +98,52 @@ describe('the bot with the api: from a chat to the run’s state', () => {
     expect(cardText(second!.value)).toContain('This sync was already approved; nothing more to decide.');
   });
 
+  it('answers "why" from Graph and the scope, as "Someone missing?" does in the tab', async () => {
+    const inScope = teamsMessage(`why ${api.adminUpn}`, ownerInChat, { serviceUrl: connector.url });
+    await post(inScope);
+    const synced = cardText(cardOf(await connector.waitFor((c) => c.activityId === inScope.id, 'the answer about the admin')));
+    expect(synced).toContain('In the directory');
+    expect(synced).toContain('Bot pilot group');
+
+    const outsider = await api.emulator.control.createUser(api.tenant.tenantId, { displayName: 'Olga Outside', userPrincipalName: `olga@${api.tenant.defaultDomain}`, mail: `olga@${api.tenant.defaultDomain}` });
+    const outside = teamsMessage(`why ${outsider.mail}`, ownerInChat, { serviceUrl: connector.url });
+    await post(outside);
+    const answer = cardOf(await connector.waitFor((c) => c.activityId === outside.id, 'the answer about someone outside the scope'));
+    expect(cardProblems(answer)).toEqual([]);
+    expect(cardText(answer)).toContain('Outside the synchronized users');
+    expect(cardText(answer)).toContain('Olga Outside');
+  });
+
+  it('shares an onboarding link with "link": the api finds the Microsoft admin in Graph and the bot sends them the instructions in Teams', async () => {
+    const helper = await api.emulator.control.createUser(api.tenant.tenantId, { displayName: 'Ivy IT', userPrincipalName: `ivy.it@${api.tenant.defaultDomain}`, mail: `ivy.it@${api.tenant.defaultDomain}` });
+    const message = teamsMessage(`link ${helper.mail}`, ownerInChat, { serviceUrl: connector.url });
+    await post(message);
+    const reply = cardOf(await connector.waitFor((c) => c.activityId === message.id, 'the link card'));
+    expect(cardProblems(reply)).toEqual([]);
+    expect(cardText(reply)).toContain(`Sent to ${helper.mail!.toLowerCase()} in Teams`);
+    const url = (reply.body as Array<{ type: string; value?: string }>).find((element) => element.type === 'Input.Text')?.value;
+    expect(url).toMatch(/\/onboarding#[\w-]{40,}$/);
+
+    const chat = connector.created.find((c) => c.members.some((m) => m.id.includes(helper.id)));
+    expect(chat).toBeDefined();
+    const instructions = await connector.waitFor((c) => c.conversationId === chat!.id && c.kind === 'post', 'the instructions to the Microsoft admin');
+    expect(cardText(cardOf(instructions))).toContain('You are asked to connect Microsoft 365 to Users Sync');
+    expect(cardActions(cardOf(instructions))).toEqual([expect.objectContaining({ type: 'Action.OpenUrl', url })]);
+
+    const links = (await api.call<{ links: Array<{ email: string; delivery: { status: string } }> }>('GET', '/api/onboarding/links', { token })).body.links;
+    expect(links.find((l) => l.email === helper.mail!.toLowerCase())?.delivery.status).toBe('delivered');
+  });
+
+  it('says to copy the link when the address is not a person of the tenant', async () => {
+    const message = teamsMessage('link consultant@fabrikam.example', ownerInChat, { serviceUrl: connector.url });
+    await post(message);
+    const text = cardText(cardOf(await connector.waitFor((c) => c.activityId === message.id, 'the link card')));
+    expect(text).toContain('copy it and send it yourself');
+    expect(text).toContain('consultant@fabrikam.example is not a person of your Microsoft 365 organization');
+    const links = (await api.call<{ links: Array<{ email: string; delivery: { status: string; reason: string } }> }>('GET', '/api/onboarding/links', { token })).body.links;
+    expect(links.find((l) => l.email === 'consultant@fabrikam.example')?.delivery).toMatchObject({ status: 'not_delivered' });
+  });
+
   it('refuses a colleague who is not a Users Sync admin, naming the owner', async () => {
     const colleague = await api.emulator.control.createUser(api.tenant.tenantId, { displayName: 'Curious Colleague', userPrincipalName: `curious@${api.tenant.defaultDomain}`, mail: `curious@${api.tenant.defaultDomain}` });
     const message = teamsMessage('sync now', { aadObjectId: colleague.id, name: 'Curious Colleague', tenant: api.tenant.tenantId }, { serviceUrl: connector.url });

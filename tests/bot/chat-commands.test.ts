@@ -1,10 +1,24 @@
 import { commandCatalog } from '@users-sync/bot/commands/command-catalog';
 import { cardActions, cardProblems, cardText } from './support/card-check';
+import type { PresenceAnswer } from '@users-sync/api/contract';
 import { admin, makeRun, owner, tenantId } from './support/fake-users-sync-api';
 import { cardActionInvoke, installationUpdate, teamsMessage } from './support/teams-activities';
 import { tabUrl, TeamsTestChat } from './support/teams-test-chat';
 
 const stranger = { aadObjectId: 'stranger-oid', name: 'Sam Stranger' };
+
+/** A "Someone missing?" answer as the api gives it. */
+const presence = (answer: Partial<PresenceAnswer> & Pick<PresenceAnswer, 'verdict' | 'message'>): PresenceAnswer => ({
+  query: 'q',
+  person: null,
+  matches: [],
+  moreMatches: false,
+  scope: { kind: 'group_name', description: 'Members of the group "arsen", nested groups included' },
+  groups: [],
+  exclusion: null,
+  employee: null,
+  ...answer,
+});
 
 /** The one card the bot answered with, checked to parse as Adaptive Card 1.5. */
 async function cardReply(chat: TeamsTestChat, text: string, sender: { aadObjectId: string; name: string } = owner, scope: 'personal' | 'channel' = 'personal') {
@@ -113,49 +127,70 @@ describe('chat commands (TestAdapter)', () => {
     expect(cardText(TeamsTestChat.card(replies[0]))).toContain('Nobody in your organization has set up Users Sync yet');
   });
 
-  it('answers "link" and "why" that they are not available in chat yet, after checking membership', async () => {
+  it('asks for the missing part when "link" or "why" come without an email or a name', async () => {
     const chat = new TeamsTestChat();
-    expect(cardText(await cardReply(chat, 'link it.admin@contoso.com'))).toContain('Onboarding links are not available in chat yet');
-    expect(cardText(await cardReply(chat, 'why Ann'))).toContain('"Someone missing?" is not available in chat yet');
     expect(cardText(await cardReply(chat, 'link not-an-email'))).toContain('Whom should I send the link to?');
     expect(cardText(await cardReply(chat, 'why'))).toContain('Who should I look up?');
+    expect(chat.api.sharedLinks).toEqual([]);
   });
 
-  it('generates an onboarding link with "link <email>" and says whether the instructions reached the person', async () => {
-    const shared: Array<[string, string]> = [];
-    const chat = new TeamsTestChat({
-      onboardingLinks: {
-        async share(person, email) {
-          shared.push([person.aadObjectId, email]);
-          return email.startsWith('it.')
-            ? { url: 'https://usersync.example/onboarding/abc', expiresAt: '2026-12-17T10:00:00.000Z', delivered: true, notDeliveredReason: null }
-            : { url: 'https://usersync.example/onboarding/def', expiresAt: '2026-12-17T10:00:00.000Z', delivered: false, notDeliveredReason: 'the app is not installed for them' };
-        },
-      },
-    });
-    const delivered = cardText(await cardReply(chat, 'Link it.admin@Contoso.com'));
-    expect(delivered).toContain('I sent it.admin@Contoso.com the instructions in Teams');
-    expect(delivered).toContain('https://usersync.example/onboarding/abc');
-    const notDelivered = cardText(await cardReply(chat, 'lnik other@contoso.com'));
-    expect(notDelivered).toContain('the app is not installed for them');
-    expect(notDelivered).toContain('Copy the link');
-    expect(shared).toEqual([
-      [owner.aadObjectId, 'it.admin@Contoso.com'],
-      [owner.aadObjectId, 'other@contoso.com'],
+  it('generates an onboarding link with "link <email>", shows it to copy, and says whether the instructions reached the person in Teams', async () => {
+    const chat = new TeamsTestChat();
+    const delivered = await cardReply(chat, 'Link it.admin@Contoso.com');
+    expect(cardText(delivered)).toContain('Sent to it.admin@contoso.com in Teams');
+    const linkField = (delivered.body as Array<Record<string, unknown>>).find((element) => element.type === 'Input.Text');
+    expect(linkField).toMatchObject({ id: 'onboardingLink', value: 'https://usersync.example/onboarding#secret_link-1-x' });
+    expect(cardText(delivered)).toContain('2026-12-17 10:00 UTC');
+
+    const notDelivered = cardText(await cardReply(chat, 'lnik consultant@fabrikam.com'));
+    expect(notDelivered).toContain('copy it and send it yourself');
+    expect(notDelivered).toContain('consultant@fabrikam.com is not a person of your Microsoft 365 organization');
+    expect(chat.api.sharedLinks).toEqual([
+      { by: owner.aadObjectId, email: 'it.admin@Contoso.com' },
+      { by: owner.aadObjectId, email: 'consultant@fabrikam.com' },
     ]);
   });
 
-  it('explains with "why <email or name>" why someone is or is not in the directory', async () => {
-    const chat = new TeamsTestChat({
-      directoryAnswers: {
-        async explain(_person, query) {
-          return { headline: `${query} is not in the directory`, explanation: 'Their account is disabled in Microsoft Entra ID.', facts: [['Account enabled', 'No']] };
-        },
-      },
-    });
-    const text = cardText(await cardReply(chat, 'why Zoë *Star*'));
-    expect(text).toContain('Zoë *Star* is not in the directory');
-    expect(text).toContain('Their account is disabled');
+  it('never posts an onboarding link in a team channel, where everyone would read it', async () => {
+    const chat = new TeamsTestChat();
+    expect(cardText(await cardReply(chat, 'link it.admin@contoso.com', owner, 'channel'))).toContain('Ask me in our personal chat');
+    expect(chat.api.sharedLinks).toEqual([]);
+  });
+
+  it('explains with "why <email or name>" why someone is or is not in the directory, as "Someone missing?" does', async () => {
+    const chat = new TeamsTestChat();
+    chat.api.presence.set('zoe@contoso.com', presence({
+      verdict: 'outside_scope',
+      message: 'Zoë is in none of the groups synchronized. Add her to "arsen", or change the scope.',
+      person: { entraObjectId: 'zoe-oid', displayName: 'Zoë *Star*', email: 'zoe@contoso.com', userPrincipalName: 'zoe@contoso.com', accountEnabled: true, userType: 'Member' },
+      groups: [{ id: 'g1', displayName: 'Design [EU]' }],
+    }));
+    const card = await cardReply(chat, 'why zoe@contoso.com');
+    const text = cardText(card);
+    expect(text).toContain('Outside the synchronized users');
+    expect(text).toContain('Add her to "arsen", or change the scope.');
+    expect(text).toContain('Zoë *Star*');
+    expect(JSON.stringify(card)).toContain('Zoë \\\\*Star\\\\*');
+    expect(text).toContain('Their groups\nDesign [EU]');
+    expect(chat.api.calls).toContain(`whyInDirectory as ${owner.aadObjectId}`);
+  });
+
+  it('lists whom "why" could mean when several people match a name, and asks again with an email', async () => {
+    const chat = new TeamsTestChat();
+    const person = (name: string, email: string) => ({ entraObjectId: email, displayName: name, email, userPrincipalName: email, accountEnabled: true, userType: 'Member' });
+    chat.api.presence.set('Alex', presence({ verdict: 'several_matches', message: 'Several people are called Alex.', matches: [person('Alex Kim', 'alex.kim@contoso.com'), person('Alex Ruiz', 'alex.ruiz@contoso.com')], moreMatches: true }));
+    const text = cardText(await cardReply(chat, 'why Alex'));
+    expect(text).toContain('Several people match');
+    expect(text).toContain('Alex Kim\nalex.kim@contoso.com');
+    expect(text).toContain('Alex Ruiz\nalex.ruiz@contoso.com');
+    expect(text).toContain('More people match');
+  });
+
+  it('passes on the api\'s refusal of "why" with what to do, before Microsoft 365 is connected', async () => {
+    const chat = new TeamsTestChat();
+    const text = cardText(await cardReply(chat, 'why nobody@contoso.com'));
+    expect(text).toContain('Microsoft 365 is not connected yet');
+    expect(text).toContain('MICROSOFT_NOT_CONNECTED');
   });
 });
 

@@ -9,6 +9,19 @@ export const presenceVerdictSchema = z
   .meta({ id: 'PresenceVerdict' });
 export type PresenceVerdictValue = z.infer<typeof presenceVerdictSchema>;
 
+/** Each verdict's heading, as the tab and the bot's `why` both show it. */
+export const presenceVerdictTitles: Record<PresenceVerdictValue, string> = {
+  synced: 'In the directory',
+  not_synced_yet: 'In scope, not synchronized yet',
+  not_found: 'Not found in Microsoft 365',
+  several_matches: 'Several people match',
+  disabled: 'Account disabled in Entra ID',
+  guest_excluded: 'Guest account',
+  no_usable_email: 'No usable email address',
+  excluded: 'Excluded',
+  outside_scope: 'Outside the synchronized users',
+};
+
 const personSchema = z
   .object({
     entraObjectId: z.string(),

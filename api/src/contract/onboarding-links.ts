@@ -45,6 +45,7 @@ export const createdOnboardingLinkSchema = z
     url: z.url(),
   })
   .meta({ id: 'CreatedOnboardingLink' });
+export type CreatedOnboardingLink = z.infer<typeof createdOnboardingLinkSchema>;
 
 export const onboardingLinkListSchema = z.object({ links: z.array(onboardingLinkSchema) }).meta({ id: 'OnboardingLinkList' });
 

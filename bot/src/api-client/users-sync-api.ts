@@ -3,10 +3,12 @@ import {
   adminConversationsSchema,
   BOT_TENANT_HEADER,
   BOT_USER_HEADER,
+  createdOnboardingLinkSchema,
   employeePageSchema,
   meSchema,
   microsoftConnectionSchema,
   personReachSchema,
+  presenceAnswerSchema,
   NOTIFY_SECRET_HEADER,
   problemSchema,
   syncConfigurationSchema,
@@ -15,9 +17,11 @@ import {
   syncRunSchema,
   tenantAdminsSchema,
   type AdminConversations,
+  type CreatedOnboardingLink,
   type Me,
   type MicrosoftConnection,
   type PersonReach,
+  type PresenceAnswer,
   type SaveBotConversation,
   type SyncConfiguration,
   type SyncRun,
@@ -44,6 +48,10 @@ export interface PersonApi {
   report(runId: string): Promise<SyncReport>;
   approve(runId: string): Promise<SyncRun>;
   reject(runId: string): Promise<SyncRun>;
+  /** "Someone missing?" for `query` (an email or a name). */
+  whyInDirectory(query: string): Promise<PresenceAnswer>;
+  /** "Share Onboarding Link": a new link for a Microsoft admin; the api asks the bot to deliver it. */
+  shareOnboardingLink(email: string): Promise<CreatedOnboardingLink>;
 }
 
 /** The api as the bot sees it: its own internal routes, and the routes it calls for a person. */
@@ -121,6 +129,8 @@ export function httpUsersSyncApi(settings: HttpUsersSyncApiSettings): UsersSyncA
         report: (runId) => call('GET', `/api/sync/runs/${id(runId)}/report`, syncReportSchema, { person }),
         approve: (runId) => call('POST', `/api/sync/runs/${id(runId)}/approve`, syncRunSchema, { person }),
         reject: (runId) => call('POST', `/api/sync/runs/${id(runId)}/reject`, syncRunSchema, { person }),
+        whyInDirectory: (query) => call('GET', `/api/directory/why?query=${id(query)}`, presenceAnswerSchema, { person }),
+        shareOnboardingLink: (email) => call('POST', '/api/onboarding/links', createdOnboardingLinkSchema, { person, body: { email } }),
       };
     },
     async saveConversation(conversation) {

@@ -108,5 +108,31 @@ export const onboardingInstructionsTemplate = card(
   [openUrl('Open the setup link', '${url}')],
 );
 
+/** "why <email or name>": the tab's "Someone missing?" answer. */
+export const presenceTemplate = card(
+  [
+    title('${heading}'),
+    paragraph('${message}'),
+    facts('${facts}'),
+    { type: 'TextBlock', $when: '${count(matches) > 0}', text: '${matchesHeading}', wrap: true, weight: 'Bolder' },
+    { type: 'FactSet', $when: '${count(matches) > 0}', facts: [{ $data: '${matches}', title: '${name}', value: '${email}' }] },
+    paragraph('${hint}', { $when: "${hint != ''}", isSubtle: true }),
+  ],
+  [openUrl('Open Users Sync', '${tabUrl}')],
+);
+
+/** "link <email>": the link made, and whether its instructions reached the Microsoft admin in Teams. */
+export const linkSharedTemplate = card(
+  [
+    title('${heading}'),
+    paragraph('${text}'),
+    // A text input shows the URL as typed, selectable for copying: Markdown would read its `_` and `-`.
+    { type: 'Input.Text', id: 'onboardingLink', label: 'Link (select it to copy)', value: '${url}' },
+    facts('${facts}'),
+    paragraph('${hint}', { isSubtle: true, size: 'Small' }),
+  ],
+  [openUrl('Open Users Sync', '${tabUrl}')],
+);
+
 /** A short answer: a link generated, a person looked up, a feature not available yet. */
 export const noticeTemplate = card([title('${heading}'), paragraph('${text}'), facts('${facts}')]);

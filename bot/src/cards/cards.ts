@@ -1,5 +1,5 @@
 import { Template } from 'adaptivecards-templating';
-import { requestedPermissions, type MicrosoftConnection, type SyncConfiguration, type SyncRun } from '@users-sync/api/contract';
+import { presenceVerdictTitles, requestedPermissions, type CreatedOnboardingLink, type MicrosoftConnection, type PresenceAnswer, type SyncConfiguration, type SyncRun } from '@users-sync/api/contract';
 import type { SyncReport } from '../api-client/users-sync-api';
 import type { AdaptiveCardJson } from '../chat/chat';
 import { commandCatalog } from '../commands/command-catalog';
@@ -9,8 +9,10 @@ import {
   failureTemplate,
   helpTemplate,
   historyTemplate,
+  linkSharedTemplate,
   noticeTemplate,
   onboardingInstructionsTemplate,
+  presenceTemplate,
   refusalTemplate,
   runTemplate,
   statusTemplate,
@@ -249,4 +251,52 @@ export function onboardingInstructionsCard(input: { requester: string; organizat
 
 export function noticeCard(heading: string, text: string, facts: Array<[string, string]> = []): AdaptiveCardJson {
   return renderCard(noticeTemplate, { heading: md(heading), text: md(text), facts: facts.map(([t, v]) => fact(t, v)) });
+}
+
+/** "why": the verdict as its heading, the api's sentence saying what to do, and the facts behind it. */
+export function presenceCard(answer: PresenceAnswer, tabUrl: string): AdaptiveCardJson {
+  const facts: Fact[] = [];
+  const person = answer.person;
+  if (person) {
+    facts.push(fact('Person', person.displayName ?? person.userPrincipalName ?? person.entraObjectId));
+    if (person.email) facts.push(fact('Email', person.email));
+    if (person.accountEnabled === false) facts.push(fact('Account', 'disabled in Entra ID'));
+    if (person.userType === 'Guest') facts.push(fact('Account', 'guest'));
+  }
+  facts.push(fact('Who is synchronized', answer.scope.description));
+  if (answer.exclusion) facts.push(fact('Matching exclusion', answer.exclusion));
+  if (answer.groups.length > 0) {
+    const names = answer.groups.map((g) => g.displayName ?? g.id);
+    const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? ` and ${names.length - 8} more` : '');
+    facts.push(fact(answer.verdict === 'outside_scope' ? 'Their groups' : 'Through', shown));
+  }
+  if (answer.employee) {
+    facts.push(fact('In the directory', answer.employee.status === 'active' ? 'active' : `inactive since ${when(answer.employee.deactivatedAt)}`));
+    if (answer.employee.lastChange) facts.push(fact('Last change', `${answer.employee.lastChange.action}, ${when(answer.employee.lastChange.at)}`));
+  }
+  return renderCard(presenceTemplate, {
+    heading: md(presenceVerdictTitles[answer.verdict]),
+    message: md(answer.message),
+    facts,
+    matchesHeading: 'Who did you mean? Ask again with their email:',
+    matches: answer.matches.map((m) => ({ name: md(m.displayName ?? m.userPrincipalName ?? m.entraObjectId), email: md(m.email ?? 'no usable email') })),
+    hint: answer.moreMatches ? 'More people match: ask with an email address to be sure.' : '',
+    tabUrl,
+  });
+}
+
+/** "link": the new link, and whether the bot could give its instructions to the Microsoft admin in Teams. */
+export function linkSharedCard(shared: CreatedOnboardingLink, tabUrl: string): AdaptiveCardJson {
+  const { link } = shared;
+  const delivered = link.delivery.status === 'delivered';
+  return renderCard(linkSharedTemplate, {
+    heading: delivered ? `Sent to ${md(link.email)} in Teams` : 'Onboarding link ready: copy it and send it yourself',
+    text: delivered
+      ? md(`${link.email} has the instructions and the link in their chat with Users Sync. They can connect Microsoft 365 until ${when(link.expiresAt)}.`)
+      : md(`${link.delivery.reason ?? 'The bot could not reach them in Teams.'} Send them the link below; it works until ${when(link.expiresAt)}.`),
+    url: shared.url,
+    facts: [fact('For', link.email), fact('Valid until', when(link.expiresAt))],
+    hint: 'The link opens a console that can only connect Microsoft 365 and choose who to sync, after its holder signs in as the address above. Revoke it in Users Sync if it was sent to the wrong person.',
+    tabUrl,
+  });
 }

@@ -2,20 +2,10 @@ import { z } from 'zod';
 import type { Logger } from '@users-sync/api/service';
 import type { SyncRun } from '@users-sync/api/contract';
 import { ApiRefusal, type ActingPerson, type PersonApi, type UsersSyncApi } from '../api-client/users-sync-api';
-import { helpCard, historyCard, noticeCard, refusalCard, runCard, statusCard } from '../cards/cards';
+import { helpCard, historyCard, linkSharedCard, noticeCard, presenceCard, refusalCard, runCard, statusCard } from '../cards/cards';
 import type { ChatTurn, Messenger } from '../chat/chat';
 import { parseCommand } from './command-parser';
 import { watchRun, type RunWatchSettings } from './run-watch';
-
-/** "link <email>": the onboarding link generated for a Microsoft admin, and whether the bot could deliver its instructions. */
-export interface OnboardingLinks {
-  share(person: ActingPerson, email: string): Promise<{ url: string; expiresAt: string; delivered: boolean; notDeliveredReason: string | null }>;
-}
-
-/** "why <email or name>": the tab's "Someone missing?" answer. */
-export interface DirectoryAnswers {
-  explain(person: ActingPerson, query: string): Promise<{ headline: string; explanation: string; facts: Array<[string, string]> }>;
-}
 
 export interface ChatCommandsSettings {
   api: UsersSyncApi;
@@ -25,10 +15,6 @@ export interface ChatCommandsSettings {
   runWatch: RunWatchSettings;
   logger: Logger;
   clock?: () => Date;
-  /** Absent until the api serves onboarding links: the command then says so. */
-  onboardingLinks?: OnboardingLinks;
-  /** Absent until the api serves "Someone missing?": the command then says so. */
-  directoryAnswers?: DirectoryAnswers;
 }
 
 const email = z.email();
@@ -100,30 +86,17 @@ export function createChatCommands(settings: ChatCommandsSettings) {
         return;
       }
       case 'link': {
+        if (turn.scope !== 'personal') {
+          // The link is a secret for one person: never posted where a whole team reads it.
+          await turn.reply({ card: noticeCard('Ask me in our personal chat', 'An onboarding link lets its holder connect Microsoft 365 to Users Sync, so I only share it in a personal chat. Open a chat with Users Sync and say "link" followed by the Microsoft admin’s email.') });
+          return;
+        }
         const address = email.safeParse(parsed.argument.trim());
         if (!address.success) {
           await turn.reply({ card: noticeCard('Whom should I send the link to?', 'Say "link" followed by the Microsoft admin’s email, for example: link it.admin@contoso.com') });
           return;
         }
-        // Checks membership first, so a non-member is refused before anything else is said.
-        await people.me();
-        if (!settings.onboardingLinks) {
-          await turn.reply({ card: noticeCard('Onboarding links are not available in chat yet', 'Open Users Sync and choose "Share Onboarding Link" to generate the link and copy it.') });
-          return;
-        }
-        const shared = await settings.onboardingLinks.share(person, address.data);
-        await turn.reply({
-          card: noticeCard(
-            'Onboarding link ready',
-            shared.delivered
-              ? `I sent ${address.data} the instructions in Teams. The link is valid until the date below.`
-              : `I could not reach ${address.data} in Teams (${shared.notDeliveredReason ?? 'not delivered'}). Copy the link from Users Sync and send it yourself.`,
-            [
-              ['Link', shared.url],
-              ['Valid until', shared.expiresAt.slice(0, 10)],
-            ],
-          ),
-        });
+        await turn.reply({ card: linkSharedCard(await people.shareOnboardingLink(address.data), tabUrl) });
         return;
       }
       case 'why': {
@@ -132,13 +105,7 @@ export function createChatCommands(settings: ChatCommandsSettings) {
           await turn.reply({ card: noticeCard('Who should I look up?', 'Say "why" followed by an email or a name, for example: why ann@contoso.com') });
           return;
         }
-        await people.me();
-        if (!settings.directoryAnswers) {
-          await turn.reply({ card: noticeCard('"Someone missing?" is not available in chat yet', 'Open Users Sync and search the directory, or read the last sync report there.') });
-          return;
-        }
-        const answer = await settings.directoryAnswers.explain(person, query);
-        await turn.reply({ card: noticeCard(answer.headline, answer.explanation, answer.facts) });
+        await turn.reply({ card: presenceCard(await people.whyInDirectory(query), tabUrl) });
         return;
       }
     }

@@ -80,7 +80,7 @@ describe('the bot’s routes on the api', () => {
       .filter(([, r]) => 'botForPerson' in r)
       .map(([id]) => id)
       .sort();
-    expect(botForPerson).toEqual(['approveRun', 'cancelRun', 'connection', 'getConfiguration', 'getRun', 'getRunReport', 'listEmployees', 'listRuns', 'me', 'rejectRun', 'startRun']);
+    expect(botForPerson).toEqual(['approveRun', 'cancelRun', 'connection', 'createOnboardingLink', 'getConfiguration', 'getRun', 'getRunReport', 'listEmployees', 'listRuns', 'me', 'rejectRun', 'startRun', 'whyInDirectory']);
   });
 
   it('refuses a person who is not a member, naming whom to ask, and a tenant nobody has set up', async () => {

@@ -1,4 +1,4 @@
-import type { AdminConversations, MicrosoftConnection, PersonReach, SaveBotConversation, SyncConfiguration, SyncRun, TenantAdmins } from '@users-sync/api/contract';
+import type { AdminConversations, CreatedOnboardingLink, MicrosoftConnection, PersonReach, PresenceAnswer, SaveBotConversation, SyncConfiguration, SyncRun, TenantAdmins } from '@users-sync/api/contract';
 import { ApiRefusal, type ActingPerson, type PersonApi, type SyncReport, type UsersSyncApi } from '@users-sync/bot/api-client/users-sync-api';
 
 export const tenantId = 'aaaaaaaa-1111-2222-3333-444444444444';
@@ -60,6 +60,10 @@ export class FakeUsersSyncApi implements UsersSyncApi {
     skipped: [{ entraObjectId: 'y', email: null, displayName: 'Printer [Room 2]', reason: 'No mailbox: no email to sync' }],
     truncated: false,
   };
+  /** "Someone missing?" answers, by the query asked. */
+  presence = new Map<string, PresenceAnswer>();
+  /** Links made through "link", with who asked. */
+  readonly sharedLinks: Array<{ by: string; email: string }> = [];
   private readonly steps = new Map<string, number>();
 
   private member(person: ActingPerson) {
@@ -118,6 +122,40 @@ export class FakeUsersSyncApi implements UsersSyncApi {
       report: (runId) => call('report', () => (this.find(runId), this.report)),
       approve: (runId) => call('approve', () => this.decide(runId, 'succeeded')),
       reject: (runId) => call('reject', () => this.decide(runId, 'rejected')),
+      whyInDirectory: (query) =>
+        call('whyInDirectory', () => {
+          const answer = this.presence.get(query);
+          if (!answer) throw new ApiRefusal(409, 'MICROSOFT_NOT_CONNECTED', 'Microsoft 365 is not connected yet. Click "Connect to Microsoft 365" first.');
+          return answer;
+        }),
+      shareOnboardingLink: (email) => call('shareOnboardingLink', () => this.shareLink(person, email)),
+    };
+  }
+
+  /** Like the api with the bot as courier: people of contoso.com are reached in Teams, others are not. */
+  private shareLink(person: ActingPerson, email: string): CreatedOnboardingLink {
+    this.sharedLinks.push({ by: person.aadObjectId, email });
+    const reached = email.toLowerCase().endsWith('@contoso.com');
+    const id = `link-${this.sharedLinks.length}`;
+    return {
+      url: `https://usersync.example/onboarding#secret_${id}-x`,
+      link: {
+        id,
+        email: email.toLowerCase(),
+        state: 'pending',
+        createdBy: { name: owner.name, email: owner.email },
+        createdAt: '2026-12-02T10:00:00.000Z',
+        expiresAt: '2026-12-17T10:00:00.000Z',
+        openedAt: null,
+        signedInEmail: null,
+        consentedAt: null,
+        completedAt: null,
+        revokedAt: null,
+        revokedBy: null,
+        delivery: reached
+          ? { status: 'delivered', reason: null, at: '2026-12-02T10:00:01.000Z' }
+          : { status: 'not_delivered', reason: `${email} is not a person of your Microsoft 365 organization, so the bot cannot write to them in Teams. Copy the link and send it yourself.`, at: '2026-12-02T10:00:01.000Z' },
+      },
     };
   }
 

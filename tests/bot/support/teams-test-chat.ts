@@ -3,7 +3,6 @@ import { TestAdapter, type Activity, type CloudAdapter } from 'botbuilder';
 import { createLogger } from '@users-sync/api/service';
 import { createBotHandlers } from '@users-sync/bot/bot-handlers';
 import type { ConversationReferenceJson, Messenger, OutgoingMessage } from '@users-sync/bot/chat/chat';
-import type { DirectoryAnswers, OnboardingLinks } from '@users-sync/bot/commands/chat-commands';
 import { createTeamsTurns } from '@users-sync/bot/teams/teams-bot';
 import { FakeUsersSyncApi } from './fake-users-sync-api';
 
@@ -38,14 +37,13 @@ export class TeamsTestChat {
   readonly handlers;
   readonly adapter: TestAdapter;
 
-  constructor(options: { onboardingLinks?: OnboardingLinks; directoryAnswers?: DirectoryAnswers } = {}) {
+  constructor() {
     this.handlers = createBotHandlers({
       api: this.api,
       messenger: this.messenger,
       tabUrl,
       runWatch: { intervalMs: 1, giveUpAfterMs: 60_000 },
       logger: createLogger({ service: 'bot', level: 'silent', pretty: false }),
-      ...options,
     });
     const turns = createTeamsTurns(this.handlers.turns);
     this.adapter = new TestAdapter(turns.onTurn);

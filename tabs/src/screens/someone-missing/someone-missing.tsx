@@ -1,7 +1,7 @@
 import {
   Badge, Body1, Button, Caption1, Card, Field, Input, Link, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Subtitle2, makeStyles, tokens,
 } from '@fluentui/react-components';
-import type { PresenceAnswer } from '@users-sync/api/contract';
+import { presenceVerdictTitles, type PresenceAnswer } from '@users-sync/api/contract';
 import { useState, type FormEvent } from 'react';
 import type { ApiProblem } from '../../api/api-client';
 import { useTab } from '../../api/api-context';
@@ -16,16 +16,16 @@ const useStyles = makeStyles({
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
 });
 
-const verdicts: Record<PresenceAnswer['verdict'], { title: string; intent: 'success' | 'warning' | 'info' | 'error' }> = {
-  synced: { title: 'In the directory', intent: 'success' },
-  not_synced_yet: { title: 'In scope, not synchronized yet', intent: 'info' },
-  not_found: { title: 'Not found in Microsoft 365', intent: 'warning' },
-  several_matches: { title: 'Several people match', intent: 'info' },
-  disabled: { title: 'Account disabled in Entra ID', intent: 'warning' },
-  guest_excluded: { title: 'Guest account', intent: 'warning' },
-  no_usable_email: { title: 'No usable email address', intent: 'warning' },
-  excluded: { title: 'Excluded', intent: 'warning' },
-  outside_scope: { title: 'Outside the synchronized users', intent: 'warning' },
+const intents: Record<PresenceAnswer['verdict'], 'success' | 'warning' | 'info' | 'error'> = {
+  synced: 'success',
+  not_synced_yet: 'info',
+  not_found: 'warning',
+  several_matches: 'info',
+  disabled: 'warning',
+  guest_excluded: 'warning',
+  no_usable_email: 'warning',
+  excluded: 'warning',
+  outside_scope: 'warning',
 };
 
 /** "Someone missing?": an admin types an email or a name and learns why that person is or is not in the directory. */
@@ -75,7 +75,7 @@ export function SomeoneMissing() {
 
 function PresenceCard({ answer, onPick }: { answer: PresenceAnswer; onPick: (email: string) => void }) {
   const styles = useStyles();
-  const verdict = verdicts[answer.verdict];
+  const verdict = { title: presenceVerdictTitles[answer.verdict], intent: intents[answer.verdict] };
   return (
     <Card data-testid="presence-answer" data-verdict={answer.verdict}>
       <MessageBar intent={verdict.intent} layout="multiline">
