@@ -10,6 +10,8 @@ import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
 import { close, createLogger, listen } from '@users-sync/api/service/index';
 import { freePort } from '../../support/free-port';
 import { readAnswer, type HttpAnswer } from '../../support/http-answer';
+
+export { secretsIn } from '../http/api-harness';
 import type { StandInEntra } from './stand-in-entra';
 
 export const CLIENT_ID = 'c0ffee00-1111-4222-8333-444455556666';
@@ -134,8 +136,3 @@ export function answerWithoutBody(api: SecuredApi, method: string, route: string
   });
 }
 
-/** What a log line must never hold: tokens (whole or their signature), secrets, proofs. */
-export function secretsIn(lines: string[], secrets: string[]): string[] {
-  const needles = secrets.flatMap((secret) => (secret.split('.').length === 3 ? [secret, secret.split('.')[2]!] : [secret])).filter((s) => s.length >= 8);
-  return lines.filter((line) => needles.some((needle) => line.includes(needle)));
-}
