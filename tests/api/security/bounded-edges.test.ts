@@ -185,3 +185,30 @@ describe('failing authentications behind a reverse proxy (TRUSTED_PROXIES=1)', (
     expect((await meFrom(api, '127.0.0.1', valid, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
   });
 });
+
+describe('Entra asked about new tenants, whatever the number of callers', () => {
+  let entra: StandInEntra;
+  let api: SecuredApi;
+  let clock = Date.parse('2026-12-03T09:00:00Z');
+  beforeAll(async () => {
+    entra = await startStandInEntra([home]);
+    api = await startSecuredApi(entra, { limits: { failedAuthentications: { maxFailures: 1_000_000 }, tenantCache: { maxDiscoveriesPerMinute: 5, now: () => clock } } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await entra?.close();
+  });
+
+  it('asks about at most so many tenants a minute, and keeps answering the tenants it knows', async () => {
+    const owner = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID);
+    expect((await api.call('GET', '/api/me', { token: owner })).status).toBe(200);
+    const stranger = () => entra.sign(entra.person(randomUUID(), entra.newObjectId(), 'x@example.com'), CLIENT_ID);
+    for (let i = 0; i < 4; i += 1) expect((await api.call('GET', '/api/me', { token: await stranger() })).body.code).toBe('TOKEN_UNKNOWN_TENANT');
+    const limited = await api.call('GET', '/api/me', { token: await stranger() });
+    expect({ status: limited.status, code: limited.body.code, retryAfter: limited.headers.get('retry-after') }).toEqual({ status: 503, code: 'ENTRA_DISCOVERY_LIMITED', retryAfter: '60' });
+    expect(entra.discoveriesTotal()).toBe(5);
+    expect((await api.call('GET', '/api/me', { token: owner })).status).toBe(200);
+    clock += 60_000;
+    expect((await api.call('GET', '/api/me', { token: await stranger() })).body.code).toBe('TOKEN_UNKNOWN_TENANT');
+  });
+});

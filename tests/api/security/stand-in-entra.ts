@@ -64,7 +64,8 @@ export async function startStandInEntra(tenantIds: string[]) {
     issuerOf: (tenantId: string) => `${base}/${tenantId}/v2.0`,
     /** How many times the api asked for this tenant's OpenID configuration. */
     discoveriesOf: (tenantId: string) => discoveries.get(tenantId) ?? 0,
-    discoveriesTotal: () => [...discoveries.values()].reduce((a, b) => a + b, 0),
+    /** Discoveries of tenant ids (the token check's), not of domains (the email-provider detection's). */
+    discoveriesTotal: () => [...discoveries.entries()].filter(([key]) => /^[0-9a-f-]{36}$/i.test(key)).reduce((sum, [, count]) => sum + count, 0),
     /** A token with these claims, signed as `options` says (by default: a valid one of `claims.tid`'s tenant). */
     sign(claims: Record<string, unknown> & { tid: string }, audience: string, options: SignOptions = {}): Promise<string> {
       const signer = keys.get(options.signedBy ?? claims.tid) ?? keys.values().next().value!;

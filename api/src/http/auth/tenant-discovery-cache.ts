@@ -8,7 +8,11 @@ import { ApiProblem } from '../api-problem';
  *   recently used forgotten first, each re-discovered after `knownForMs`;
  * - tenants whose discovery failed, apart (so a flood of made-up tenants never pushes a
  *   real one out), at most `maxFailedTenants`: an unknown tenant is not asked about again
- *   for `unknownForMs`; when Entra could not be reached, for `unreachableForMs` only.
+ *   for `unknownForMs`; when Entra could not be reached, for `unreachableForMs` only;
+ * - and Entra is asked about at most `maxDiscoveriesPerMinute` tenants a minute, whatever
+ *   the number of callers: past it, a tenant not in memory is answered 503 with Retry-After
+ *   (tenants already known are not affected), so no crowd of addresses makes the api call
+ *   Entra once per request either.
  */
 export interface TenantDiscoveryCacheSettings {
   maxTenants?: number;
@@ -16,6 +20,7 @@ export interface TenantDiscoveryCacheSettings {
   knownForMs?: number;
   unknownForMs?: number;
   unreachableForMs?: number;
+  maxDiscoveriesPerMinute?: number;
   now?: () => number;
 }
 
@@ -37,7 +42,9 @@ export function createTenantDiscoveryCache<T>(discover: (tenantId: string) => Pr
   const knownForMs = settings.knownForMs ?? 24 * 60 * 60_000;
   const unknownForMs = settings.unknownForMs ?? 10 * 60_000;
   const unreachableForMs = settings.unreachableForMs ?? 15_000;
+  const maxDiscoveriesPerMinute = settings.maxDiscoveriesPerMinute ?? 120;
   const now = settings.now ?? (() => Date.now());
+  let minute = { startedAt: -Infinity, discoveries: 0 };
   const known = new Map<string, Entry<Promise<T>>>();
   const failed = new Map<string, Entry<unknown>>();
   let discoveries = 0;
@@ -66,6 +73,14 @@ export function createTenantDiscoveryCache<T>(discover: (tenantId: string) => Pr
         put(known, tenantId, remembered, maxTenants);
         return remembered.value;
       }
+      if (now() - minute.startedAt >= 60_000) minute = { startedAt: now(), discoveries: 0 };
+      if (minute.discoveries >= maxDiscoveriesPerMinute) {
+        const wait = Math.max(1, Math.ceil((minute.startedAt + 60_000 - now()) / 1000));
+        return Promise.reject(
+          new ApiProblem(503, 'ENTRA_DISCOVERY_LIMITED', `Many sign-ins from organizations new to Users Sync are being checked right now. Try again in ${wait} seconds.`, undefined, { 'retry-after': String(wait) }),
+        );
+      }
+      minute.discoveries += 1;
       discoveries += 1;
       const entry: Entry<Promise<T>> = { value: discover(tenantId), expiresAt: now() + knownForMs };
       put(known, tenantId, entry, maxTenants);
