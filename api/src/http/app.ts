@@ -21,7 +21,7 @@ import { serveTabSettings } from './routes/tab-settings';
 import { serveDashboard } from './routes/dashboard';
 import { serveDirectoryPresence } from './routes/directory-presence';
 import { serveTab } from './tab-site';
-import { serveSecurityHeaders } from './security-headers';
+import { securityHeaders } from './security-headers';
 import { BODY_LIMIT_BYTES } from './typed-routes';
 import { serveOnboardingLinks } from './routes/onboarding-links';
 import { serveCsvImport } from './routes/csv-import';
@@ -39,8 +39,7 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   const authenticate = limitFailedAuthentications(withBotCallers(members, { sharedSecret: config.notifySecret, store }), services.failedAuthentications, services.clientAddress);
 
   // Bodies are read by each route once its caller is authenticated (typed-routes), never before.
-  const server = createHttpServer({ service: 'api', version, logger, continueAfterAuthentication: true });
-  serveSecurityHeaders(server, { publicUrl: config.publicUrl, authorityHost: config.microsoft.authorityHost });
+  const server = createHttpServer({ service: 'api', version, logger, continueAfterAuthentication: true, headers: securityHeaders({ publicUrl: config.publicUrl }) });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.on('restifyError', (req, res, error: Error & { statusCode?: number; body?: { code?: string } }, callback: () => void) => {
     // restify's own refusals (malformed JSON, body too large, unsupported type) as problems.

@@ -1,5 +1,3 @@
-import type { Next, Request, Response, Server } from 'restify';
-
 /**
  * The hosts that embed a Teams tab, as Microsoft's "Prerequisites" for tabs lists them for
  * the `frame-ancestors` directive: Teams, the Microsoft 365 app and Outlook, and every
@@ -60,16 +58,15 @@ export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 
 const HSTS = 'max-age=31536000';
 
 /**
- * Headers on every answer of the api (`X-Content-Type-Options: nosniff` is the HTTP server's, for every process): no referrer (an onboarding
- * link's address never leaks to where its console navigates), the api's own CSP (the tab's
- * pages replace it with theirs), and HSTS when the api is served over https.
+ * Headers on every answer of the api (`X-Content-Type-Options: nosniff` is the HTTP server's,
+ * for every process): no referrer (an onboarding link's address never leaks to where its
+ * console navigates), the api's own CSP (the tab's pages replace it with theirs), and HSTS
+ * when the api is served over https.
  */
-export function serveSecurityHeaders(server: Server, settings: SecurityHeaderSettings): void {
-  const https = new URL(settings.publicUrl).protocol === 'https:';
-  server.pre((_req: Request, res: Response, next: Next) => {
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('content-security-policy', API_CONTENT_SECURITY_POLICY);
-    if (https) res.setHeader('strict-transport-security', HSTS);
-    next();
-  });
+export function securityHeaders(settings: Pick<SecurityHeaderSettings, 'publicUrl'>): Record<string, string> {
+  return {
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': API_CONTENT_SECURITY_POLICY,
+    ...(new URL(settings.publicUrl).protocol === 'https:' ? { 'strict-transport-security': HSTS } : {}),
+  };
 }

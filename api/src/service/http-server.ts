@@ -13,6 +13,8 @@ export interface HttpServerSettings {
    * has authenticated the request and wants its body (the api).
    */
   continueAfterAuthentication?: boolean;
+  /** Headers on every answer, the server's own refusals included (the api's security headers). */
+  headers?: Record<string, string>;
 }
 
 /** A port someone else already holds: names the variable that moves ours. */
@@ -51,6 +53,7 @@ export function createHttpServer(settings: HttpServerSettings): Server {
     res.setHeader(REQUEST_ID_HEADER, id);
     // Every answer, whatever its type: browsers never guess a type we did not name.
     res.setHeader('x-content-type-options', 'nosniff');
+    for (const [name, value] of Object.entries(settings.headers ?? {})) res.setHeader(name, value);
     requests.set(req, { id, log: settings.logger.child({ requestId: id }), startedAt: process.hrtime.bigint() });
     next();
   });

@@ -78,6 +78,17 @@ describe('security headers', () => {
     },
   );
 
+  it("carries the same headers on the server's own refusals (a compressed body, an unknown route)", async () => {
+    const compressed = await fetch(`${api.baseUrl}/api/onboarding/sessions`, { method: 'POST', headers: { 'content-encoding': 'gzip', 'content-type': 'application/json' }, body: 'x' });
+    const unknown = await fetch(`${api.baseUrl}/api/nowhere`, { method: 'DELETE' });
+    for (const res of [compressed, unknown]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+
   it.each(protectedRoutes.filter(([, route]) => route.method === 'get' && route.access !== 'bot' && route.access !== 'console').map(([id, route]) => [id, samplePath(route)] as const))(
     '%s (GET %s) answers a signed-in member with Cache-Control: no-store',
     async (_id, path) => {
