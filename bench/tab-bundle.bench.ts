@@ -3,7 +3,6 @@
 // would send it. The baseline, built in the same run with the same Vite settings, is the
 // least any Fluent UI tab costs: React, FluentProvider with a Teams theme and one Button.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -42,7 +41,10 @@ type ViteBuild = (config: Record<string, unknown>) => Promise<unknown>;
 const loadVite = () => (new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ build: ViteBuild }>)('vite');
 
 async function buildBaseline(): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-baseline-tab-'));
+  // Inside the repository (bench/results/tmp is ignored), so its imports resolve from the project's node_modules.
+  const scratch = path.join(root, 'bench', 'results', 'tmp');
+  mkdirSync(scratch, { recursive: true });
+  const dir = mkdtempSync(path.join(scratch, 'baseline-tab-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="./main.tsx"></script></body></html>');
   writeFileSync(
     path.join(dir, 'main.tsx'),

@@ -130,4 +130,17 @@ describe('Microsoft Users Sync', () => {
     expect(await screen.findByText(/Preview: nothing was changed/)).toBeTruthy();
     expect(await screen.findByText('Would be created')).toBeTruthy();
   });
+
+  it('previews the settings in the form before they are saved, and says nothing was saved', async () => {
+    const preview = run({ id: 'run-u', dryRun: true, unsavedSettings: true });
+    const api = drawerApi().on('startRun', { body: preview });
+    renderWithApi(<MicrosoftSyncContent />, api);
+    await userEvent.click(await screen.findByRole('radio', { name: /All users in a group named/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Preview changes' }));
+    await waitFor(() => expect(api.callsTo('startRun')).toHaveLength(1));
+    expect(api.callsTo('startRun')[0]!.body).toMatchObject({ dryRun: true, configuration: { scope: { kind: 'group_name', groupName: 'arsen' } } });
+    expect(await screen.findByText(/This previews the settings above, which are not saved yet/)).toBeTruthy();
+    expect(await screen.findByText(/Preview of settings not saved yet: nothing was changed/)).toBeTruthy();
+    expect(api.callsTo('saveConfiguration')).toHaveLength(0);
+  });
 });

@@ -8,8 +8,8 @@ import {
   microsoftConnectionSchema,
   startConsentResponseSchema,
 } from './microsoft-connection';
-import { savedConfigurationSchema, syncConfigurationSchema } from './sync-configuration';
-import { pageQuerySchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
+import { syncConfigurationSchema } from './sync-configuration';
+import { pageQuerySchema, savedConfigurationSchema, startSyncRunBodySchema, syncReportSchema, syncRunPageSchema, syncRunSchema } from './sync-runs';
 import { departmentListSchema, departmentQuerySchema, employeeDetailSchema, employeePageSchema, employeeQuerySchema } from './employees';
 import {
   createOnboardingLinkBodySchema,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { syncRunSchema } from './sync-runs';
 
 export const syncScopeSchema = z
   .discriminatedUnion('kind', [
@@ -48,8 +47,3 @@ export const syncConfigurationSchema = z
   })
   .meta({ id: 'SyncConfiguration' });
 export type SyncConfiguration = z.infer<typeof syncConfigurationSchema>;
-
-/** What saving answers: the configuration as stored, and the sync it started (absent when Microsoft 365 is not connected yet). */
-export const savedConfigurationSchema = z
-  .object({ configuration: syncConfigurationSchema, run: syncRunSchema.nullable() })
-  .meta({ id: 'SavedConfiguration' });

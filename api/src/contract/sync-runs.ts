@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syncConfigurationSchema } from './sync-configuration';
 
 export const syncRunStatusSchema = z
   .enum(['queued', 'running', 'succeeded', 'failed', 'awaiting_approval', 'rejected', 'cancelled'])
@@ -42,12 +43,23 @@ export const syncRunSchema = z
     startedAt: z.iso.datetime().nullable(),
     finishedAt: z.iso.datetime().nullable(),
     durationMs: z.number().int().nullable(),
+    /** A preview of settings sent with it and not saved (the drawer's "Preview changes" before "Save"), not of the saved ones. */
+    unsavedSettings: z.boolean().default(false),
   })
   .meta({ id: 'SyncRun' });
 export type SyncRun = z.infer<typeof syncRunSchema>;
 
 export const startSyncRunBodySchema = z
-  .object({ dryRun: z.boolean().default(false), full: z.boolean().default(false) })
+  .object({
+    dryRun: z.boolean().default(false),
+    full: z.boolean().default(false),
+    /** Settings to preview instead of the saved ones (a dry run only); nothing is saved. */
+    configuration: syncConfigurationSchema.optional(),
+  })
+  .refine((body) => !body.configuration || body.dryRun, {
+    path: ['configuration'],
+    message: 'Only a preview (dryRun: true) can use settings that are not saved. Save them with "Save changes and sync users" to sync with them.',
+  })
   .meta({ id: 'StartSyncRun' });
 
 export const syncRunPageSchema = z
@@ -88,3 +100,8 @@ export const syncRunEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('finished'), run: syncRunSchema }),
 ]);
 export type SyncRunEvent = z.infer<typeof syncRunEventSchema>;
+
+/** What saving answers: the configuration as stored, and the sync it started (absent when Microsoft 365 is not connected yet). */
+export const savedConfigurationSchema = z
+  .object({ configuration: syncConfigurationSchema, run: syncRunSchema.nullable() })
+  .meta({ id: 'SavedConfiguration' });

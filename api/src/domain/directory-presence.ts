@@ -155,7 +155,9 @@ function pendingText(stored: StoredPresence | null): string {
 }
 
 function syncedMessage(name: string, stored: StoredPresence): string {
-  const when = stored.lastSyncedAt ? ` Last synced ${stored.lastSyncedAt}` : '';
-  const run = stored.lastChange?.runId ? `${when ? ';' : ''} last changed by sync run ${stored.lastChange.runId} (${stored.lastChange.action}).` : when ? '.' : '';
-  return `${name} is in the directory and active.${when}${run}`;
+  // A sentence for a person: minutes in UTC, no run ids (the answer's `employee.lastChange` carries the run).
+  const at = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  const when = stored.lastSyncedAt ? ` Last synced ${at(stored.lastSyncedAt)}.` : '';
+  const change = stored.lastChange ? ` The last change a sync made: ${stored.lastChange.action}, ${at(stored.lastChange.at)}.` : '';
+  return `${name} is in the directory and active.${when}${change}`;
 }

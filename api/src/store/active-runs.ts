@@ -50,7 +50,7 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
      * who asks is told what happened rather than "already running".
      */
     async createUnlessActive(
-      input: { organizationId: string; trigger: SyncTrigger; mode: SyncMode; dryRun: boolean },
+      input: { organizationId: string; trigger: SyncTrigger; mode: SyncMode; dryRun: boolean; proposal?: unknown },
       interruptedAfterMs: number = runSilence.interruptedAfterMs,
     ): Promise<{ run: SyncRun; created: boolean; interrupted?: SyncRun }> {
       let interrupted: SyncRun | undefined;
@@ -67,7 +67,7 @@ export function activeRunRepository(db: Kysely<Database>, runs: SyncRunRepositor
         try {
           await db
             .insertInto('sync_runs')
-            .values({ id, organization_id: input.organizationId, trigger: input.trigger, mode: input.mode, dry_run: input.dryRun ? 1 : 0, status: 'queued', phase: null, queued_at: now(), heartbeat_at: now() })
+            .values({ id, organization_id: input.organizationId, trigger: input.trigger, mode: input.mode, dry_run: input.dryRun ? 1 : 0, status: 'queued', phase: null, queued_at: now(), heartbeat_at: now(), proposal: input.proposal === undefined ? null : JSON.stringify(input.proposal) })
             .execute();
           return { run: (await runs.get(id))!, created: true, ...(interrupted ? { interrupted } : {}) };
         } catch (error) {

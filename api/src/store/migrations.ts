@@ -160,6 +160,15 @@ migrations['0007_csv_import'] = csvImportMigration;
 migrations['0005_bot_conversations'] = botConversationsMigration;
 migrations['0008_run_lifecycle'] = runLifecycleMigration;
 migrations['0010_trust'] = trustMigration;
+// A preview may run on settings not saved yet ("Preview changes" before "Save"): they travel with the run, whichever instance runs it.
+migrations['0011_run_proposals'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('sync_runs').addColumn('proposal', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('sync_runs').dropColumn('proposal').execute();
+  },
+};
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

@@ -115,6 +115,8 @@ export interface SyncRunTable {
   report: string | null;
   /** Set when someone asked to cancel; the instance running the run notices and stops. */
   cancel_requested_at: string | null;
+  /** A preview's unsaved settings (JSON), when it previews those instead of the saved ones. */
+  proposal: string | null;
 }
 
 export interface EmployeeChangeTable {

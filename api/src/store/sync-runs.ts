@@ -65,6 +65,8 @@ export interface SyncRun {
   durationMs: number | null;
   /** A held run's saved plan, as the engine wrote it (parsed by the engine). */
   plan: unknown;
+  /** A preview's unsaved settings, as the engine wrote them (parsed by the engine); null: the saved settings. */
+  proposal: unknown;
   report: SyncReport | null;
 }
 
@@ -97,6 +99,7 @@ function toRun(row: Selectable<SyncRunTable>): SyncRun {
     heartbeatAt: row.heartbeat_at,
     durationMs: started !== null && finished !== null ? finished - started : null,
     plan: row.plan === null ? null : JSON.parse(row.plan),
+    proposal: row.proposal === null ? null : JSON.parse(row.proposal),
     report: row.report === null ? null : (JSON.parse(row.report) as SyncReport),
   };
 }

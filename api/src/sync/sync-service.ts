@@ -7,6 +7,7 @@ import { DirectoryChanges } from './directory-changes';
 import { fullSync } from './full-sync';
 import { incrementalSync } from './incremental-sync';
 import { RunProgress, type SyncProgressEvent } from './run-progress';
+import { configurationForRun, type RunProposal } from './run-proposal';
 import { type HeldPlan, heldPlanSchema } from './sync-plan';
 import { type DeltaStateDraft, type SyncRound, scopeKeyOf } from './sync-round';
 import { SyncError, isTakenOver, runTakenOver } from './sync-error';
@@ -33,6 +34,8 @@ export interface SyncRequest {
   trigger: SyncTrigger;
   dryRun: boolean;
   full: boolean;
+  /** A dry run's settings to preview instead of the saved ones. */
+  proposal?: RunProposal;
 }
 
 export interface QueuedRun {
@@ -88,6 +91,7 @@ export class SyncService {
    * false`). Refuses, before any run exists, an organization that cannot sync.
    */
   async queueRun(organizationId: string, request: SyncRequest): Promise<QueuedRun> {
+    if (request.proposal && !request.dryRun) throw new CodedError('PROPOSAL_NEEDS_DRY_RUN', 'Only a preview can use settings that are not saved: save them to sync with them.');
     await this.connectedTenant(organizationId);
     // A newer real run replaces a plan waiting for approval. Only a person should do that:
     // syncs the schedule or a change notification start wait until the admins have decided.
@@ -96,7 +100,14 @@ export class SyncService {
       if (held) return { run: held, started: false };
     }
     const created = await this.store.activeRuns.createUnlessActive(
-      { organizationId, trigger: request.trigger, mode: request.full ? 'full' : 'incremental', dryRun: request.dryRun },
+      {
+        organizationId,
+        trigger: request.trigger,
+        // Proposed settings are read in full: the delta links follow the saved scope and filters.
+        mode: request.full || request.proposal ? 'full' : 'incremental',
+        dryRun: request.dryRun,
+        ...(request.proposal ? { proposal: request.proposal } : {}),
+      },
       this.interruptedAfterMs,
     );
     if (created.interrupted) this.options.logger?.warn({ organizationId, runId: created.interrupted.id }, 'a silent sync was closed as interrupted');
@@ -307,7 +318,7 @@ export class SyncService {
         // A newer real run replaces a plan still waiting for approval: that plan is stale now.
         await store.runs.supersedeHeld(organizationId, queued.id);
       }
-      const configuration = await store.configurations.get(organizationId);
+      const configuration = configurationForRun(await store.configurations.get(organizationId), queued.proposal);
       const mapping = { includeGuests: configuration.includeGuests, exclusions: parseExclusionList(configuration.exclusions) };
       const newRound = async (): Promise<SyncRound> => ({
         store,
@@ -318,7 +329,7 @@ export class SyncService {
         changes: new DirectoryChanges(store, organizationId, queued.id, dryRun, mapping, await store.employees.storedForSync(organizationId), this.options.reportCap ?? 200),
       });
       const state = await store.deltaStates.get(organizationId);
-      let mode: SyncMode = !options.full && state?.usersDeltaLink && state.scopeKey === scopeKeyOf(configuration) ? 'incremental' : 'full';
+      let mode: SyncMode = !options.full && queued.proposal === null && state?.usersDeltaLink && state.scopeKey === scopeKeyOf(configuration) ? 'incremental' : 'full';
       await store.runs.update(queued.id, { mode });
       round = await newRound();
       let next: DeltaStateDraft;

@@ -61,10 +61,11 @@ describe('"Someone missing?" decides', () => {
     expect(answer.scopeDescription).toBe('members of the group "arsen" (nested groups included)');
   });
 
-  it('synced, with when and by which run, and the scope group that holds them', () => {
+  it('synced, with when in words a person reads (the run stays in the record), and the scope group that holds them', () => {
     const answer = explain('ann@contoso.com', [ann], arsen, { groups: [{ id: 'g-nested', displayName: 'Nested' }, arsenGroup], stored: active });
     expect(answer).toMatchObject({ verdict: 'synced', groups: [arsenGroup] });
-    expect(answer.message).toContain('run-7');
+    expect(answer.message).toContain('Last synced 2026-03-01 10:00 UTC.');
+    expect(answer.message).not.toContain('run-7');
     expect(explain('ann@contoso.com', [ann], everyone, { stored: active }).verdict).toBe('synced');
   });
 

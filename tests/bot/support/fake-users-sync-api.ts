@@ -21,6 +21,7 @@ export function makeRun(overrides: Partial<SyncRun> = {}): SyncRun {
     startedAt: '2026-11-26T10:00:00.100Z',
     finishedAt: '2026-11-26T10:00:02.000Z',
     durationMs: 1900,
+    unsavedSettings: false,
     ...overrides,
   };
 }

@@ -102,6 +102,7 @@ export function run(overrides: Partial<SyncRun> = {}): SyncRun {
     startedAt: '2026-12-02T09:00:01.000Z',
     finishedAt: '2026-12-02T09:00:05.000Z',
     durationMs: 4000,
+    unsavedSettings: false,
     ...overrides,
   };
 }

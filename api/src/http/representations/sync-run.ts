@@ -16,5 +16,6 @@ export function syncRunRepresentation(run: StoredRun): SyncRun {
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     durationMs: run.durationMs,
+    unsavedSettings: run.proposal !== null,
   };
 }

@@ -26,7 +26,8 @@ export function serveSyncRuns(server: Server, authenticate: Authenticate, servic
 
   serveRoute(server, 'startRun', authenticate, async ({ principal, body, res }) => {
     await connectedTenant(services, principal.organizationId);
-    const { run, started } = await services.syncJobs.request(principal.organizationId, { trigger: 'manual', dryRun: body.dryRun, full: body.full });
+    const proposal = body.configuration && { scope: body.configuration.scope, includeGuests: body.configuration.includeGuests, exclusions: body.configuration.exclusions, deletionGuard: body.configuration.deletionGuard };
+    const { run, started } = await services.syncJobs.request(principal.organizationId, { trigger: 'manual', dryRun: body.dryRun, full: body.full, ...(proposal ? { proposal } : {}) });
     if (principal.kind === 'onboarding_console') await services.onboardingLinks.claimRun(principal, run.id);
     res.setHeader('location', `/api/sync/runs/${run.id}`);
     if (!started) res.setHeader('x-sync-already-running', 'true');

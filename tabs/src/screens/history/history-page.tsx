@@ -1,5 +1,5 @@
 import {
-  Button, Caption1, Card, Spinner, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, makeStyles, tokens,
+  Button, Caption1, Card, LargeTitle, Spinner, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { LineChart, VerticalStackedBarChart, type VerticalStackedChartProps } from '@fluentui/react-charts';
 import type { SyncRun } from '@users-sync/api/contract';
@@ -65,8 +65,16 @@ export default function HistoryPage() {
           <div className={styles.charts}>
             <Card data-testid="employees-chart">
               <Subtitle2 as="h2">Active employees over time</Subtitle2>
-              {trend.length > 0 ? (
+              {trend.length > 1 ? (
                 <LineChart data={{ chartTitle: 'Active employees over time', lineChartData: [{ legend: 'Active employees', data: trend.map((p) => ({ x: p.at, y: p.active })), color: tokens.colorBrandBackground }] }} height={220} />
+              ) : trend.length === 1 ? (
+                // One point makes no line (and a time axis of one instant shows no date): say the figure instead.
+                <div data-testid="employees-after-first-sync">
+                  <LargeTitle as="p">{trend[0]!.active}</LargeTitle>
+                  <Caption1 as="p">
+                    active employees after the first sync, {trend[0]!.at.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}. The line appears after the next sync.
+                  </Caption1>
+                </div>
               ) : (
                 <Caption1>The chart appears after the first completed sync.</Caption1>
               )}

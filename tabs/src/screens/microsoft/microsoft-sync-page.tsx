@@ -1,7 +1,7 @@
 import {
   Body1, Button, Caption1, Divider, DrawerBody, DrawerHeader, DrawerHeaderTitle, OverlayDrawer, Spinner, makeStyles, tokens,
 } from '@fluentui/react-components';
-import type { SyncRun } from '@users-sync/api/contract';
+import type { SyncConfiguration, SyncRun } from '@users-sync/api/contract';
 import { useEffect, useMemo, useState } from 'react';
 import { type ApiProblem } from '../../api/api-client';
 import { useTab } from '../../api/api-context';
@@ -62,6 +62,8 @@ export function MicrosoftSyncContent() {
   const latest = useResource((signal) => api.call('listRuns', { query: { limit: 1 }, signal }), 'latest-run');
 
   const [draft, setDraft] = useState<ScopeDraft | null>(null);
+  // What is saved now: read at first, then what the last save answered.
+  const [lastSaved, setLastSaved] = useState<SyncConfiguration | null>(null);
   useEffect(() => {
     if (configuration.state === 'ready' && !draft) setDraft(draftFrom(configuration.data));
   }, [configuration, draft]);
@@ -89,6 +91,7 @@ export function MicrosoftSyncContent() {
     try {
       const saved = await api.call('saveConfiguration', { body: configurationFrom(draft) });
       setDraft(draftFrom(saved.configuration));
+      setLastSaved(saved.configuration);
       if (saved.run) {
         const alreadyRunning = saved.run.trigger !== 'scope_change';
         setShown({ run: saved.run, note: alreadyRunning ? 'A sync was already running. Your changes are saved and will be synchronized as soon as it ends.' : undefined });
@@ -105,9 +108,23 @@ export function MicrosoftSyncContent() {
     setBusy('preview');
     setProblem(null);
     let alreadyRunning = false;
+    const savedNow = lastSaved ?? configuration.data;
+    const proposed = configurationFrom(draft);
+    // Unsaved changes are previewed as they stand in the form; nothing is saved.
+    const unsaved = !savedNow || JSON.stringify(proposed) !== JSON.stringify(configurationFrom(draftFrom(savedNow)));
     try {
-      const run = await api.call('startRun', { body: { dryRun: true }, onHeaders: (headers) => (alreadyRunning = headers.get('x-sync-already-running') === 'true') });
-      setShown({ run, note: alreadyRunning ? 'A sync is already running: here is its progress. Preview again when it ends.' : 'The preview uses the saved settings. Save your changes first to preview them.' });
+      const run = await api.call('startRun', {
+        body: { dryRun: true, ...(unsaved ? { configuration: proposed } : {}) },
+        onHeaders: (headers) => (alreadyRunning = headers.get('x-sync-already-running') === 'true'),
+      });
+      setShown({
+        run,
+        note: alreadyRunning
+          ? 'A sync is already running: here is its progress. Preview again when it ends.'
+          : unsaved
+            ? 'This previews the settings above, which are not saved yet. Nothing was saved or changed: "Save changes and sync users" applies them.'
+            : undefined,
+      });
     } catch (error) {
       setProblem(asProblem(error));
     } finally {

@@ -38,6 +38,7 @@ export function useFollowedRun(initial: SyncRun | null): [SyncRun | null, ApiPro
 }
 
 function outcomeText(run: SyncRun): string {
+  if (run.dryRun && run.unsavedSettings) return 'Preview of settings not saved yet: nothing was changed. This is what a sync would do with them.';
   if (run.dryRun) return 'Preview: nothing was changed. This is what a sync would do now.';
   switch (run.status) {
     case 'succeeded':
