@@ -8,6 +8,10 @@ import { graphReaderFactory, type GraphReaderFactory } from './graph';
 import type { ApiServices } from './http/api-services';
 import { createConsentStates } from './http/consent/consent-state';
 import { createEntraTokenVerifier } from './http/auth/entra-token';
+import { clientAddressResolver } from './http/client-address';
+import { createFailedAuthenticationLimit, type FailedAuthenticationSettings } from './http/auth/failed-authentications';
+import type { TenantDiscoveryCacheSettings } from './http/auth/tenant-discovery-cache';
+import { createNotificationIntake, type NotificationIntakeSettings } from './http/webhooks/notification-intake';
 import { buildOnboardingLinks, type OnboardingLinkCourier } from './http/onboarding/onboarding-links';
 import { syncRunRepresentation } from './http/representations/sync-run';
 import { createBotNotifier } from './jobs/bot-notifier';
@@ -37,6 +41,12 @@ export interface ApiOverrides {
   clock?: () => Date;
   /** Delivers new onboarding links in Teams instead of the bot (`POST {BOT_URL}/api/onboarding-instructions`). */
   onboardingCourier?: OnboardingLinkCourier;
+  /** The edges' bounds (failed authentications per address, tenants remembered, notifications taken in), moved by tests. */
+  limits?: {
+    failedAuthentications?: FailedAuthenticationSettings;
+    tenantCache?: TenantDiscoveryCacheSettings;
+    notificationIntake?: NotificationIntakeSettings;
+  };
 }
 
 /** The services, and what starts and stops their background work. */
@@ -77,7 +87,7 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
   const shutdown = new AbortController();
   const { clientId, authorityHost } = config.microsoft;
   const audiences = clientId ? [clientId, `api://${clientId}`, ...(config.apiAudience ? [config.apiAudience] : [])] : config.apiAudience ? [config.apiAudience] : [];
-  const verifyEntraToken = createEntraTokenVerifier({ authorityHost, audiences });
+  const verifyEntraToken = createEntraTokenVerifier({ authorityHost, audiences, tenantCache: overrides.limits?.tenantCache });
 
   const services: ApiServices = {
     config,
@@ -90,6 +100,9 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
     detectProvider: (domain) => detectEmailProvider(domain, { authorityHost: config.microsoft.authorityHost, resolveMx: overrides.resolveMx }),
     consentStates: createConsentStates({ signingKey: await store.secrets.getOrCreate('consent-state-signing-key'), ledger: store.consentStates }),
     verifyEntraToken,
+    clientAddress: clientAddressResolver(config.trustedProxies),
+    failedAuthentications: createFailedAuthenticationLimit(overrides.limits?.failedAuthentications),
+    notificationIntake: createNotificationIntake(overrides.limits?.notificationIntake),
     onboardingLinks: await buildOnboardingLinks({
       store,
       publicUrl: config.publicUrl,

@@ -28,6 +28,8 @@ const apiEnvironment = z
     BOT_URL: f.url.default('http://127.0.0.1:3978'),
     NOTIFY_SECRET: f.optionalText,
     TAB_DIST_DIR: z.string().min(1).default(path.join(root, 'tabs', 'dist')),
+    /** How many reverse proxies in front of the api append to X-Forwarded-For (limits per client address read it). */
+    TRUSTED_PROXIES: z.coerce.number({ error: 'expected a number of reverse proxies' }).int('expected a whole number').min(0, 'expected 0 or more').max(10, 'expected at most 10').default(0),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.MICROSOFT_CLIENT_ID) !== Boolean(env.MICROSOFT_CLIENT_SECRET)) {
@@ -60,6 +62,7 @@ function toApiConfig(env: z.output<typeof apiEnvironment>) {
     botUrl: env.BOT_URL.replace(/\/+$/, ''),
     notifySecret: env.NOTIFY_SECRET,
     tabDistDir: env.TAB_DIST_DIR,
+    trustedProxies: env.TRUSTED_PROXIES,
   };
 }
 

@@ -1,3 +1,5 @@
+// First: before any zod schema is built (see the module).
+import './content-security-policy';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -20,6 +20,8 @@ const admin = 'admin@contoso.com';
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
+  /** Anything the tab's Content-Security-Policy refused, wherever the browser reports it. */
+  const policyViolations: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -27,9 +29,15 @@ const admin = 'admin@contoso.com';
     browser = await launchChromium(product.dataDir);
     // Reduced motion: Fluent then skips its fade-ins, so accessibility checks see the colours a person sees, not a frame of an animation.
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+    // Chrome reports what a Content-Security-Policy refused as a DOM event, not on the console: this makes it a console error.
+    // (An init script comes through the DevTools protocol, so the policy itself does not stop it.)
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`)),
+    );
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
     page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) policyViolations.push(`${message.text()} (${message.location().url ?? ''})`);
       // Only the tab's own errors count: the emulator's sign-in pages are Microsoft's stand-in, and outside
       // Teams teams-js still asks Microsoft's CDN for its valid domains (this machine has no internet).
       const where = message.location().url ?? '';
@@ -48,7 +56,10 @@ const admin = 'admin@contoso.com';
   };
 
   it('signs in with a Microsoft work account on the sign-in page, and lands on the dashboard', async () => {
-    await page.goto(`${product.apiUrl}/`);
+    const served = await page.goto(`${product.apiUrl}/`);
+    // The whole journey runs under the tab's policy: only Teams and Microsoft 365 may frame it, only its own scripts run.
+    expect(served?.headers()['content-security-policy']).toMatch(/frame-ancestors [^;]*https:\/\/teams\.microsoft\.com/);
+    expect(served?.headers()['content-security-policy']).toMatch(/script-src 'self';/);
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
     await page.waitForURL(`${product.emulatorUrl}/**`);
     await page.fill('#username', admin);
@@ -191,5 +202,6 @@ const admin = 'admin@contoso.com';
     await banner.waitFor({ state: 'detached' });
     await page.getByTestId('active-employees').filter({ hasText: /^0$/ }).waitFor({ timeout: 60_000 });
     expect(consoleErrors).toEqual([]);
+    expect(policyViolations).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ export class ApiProblem extends Error {
     readonly code: string,
     readonly detail: string,
     readonly fields?: Record<string, string>,
+    /** Headers the answer carries besides the problem (e.g. `retry-after` on a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
     this.name = 'ApiProblem';

@@ -3,6 +3,7 @@ import type { ApiRuntime } from '../composition';
 import { serveGraphNotifications } from './routes/graph-notifications';
 import { createHttpServer } from '../service';
 import { createAuthenticator } from './auth/authenticate';
+import { limitFailedAuthentications } from './auth/failed-authentications';
 import { withBotCallers } from './auth/bot-caller';
 import { serveBotConversations } from './routes/bot-conversations';
 import { storeMemberDirectory } from './auth/store-member-directory';
@@ -20,6 +21,8 @@ import { serveTabSettings } from './routes/tab-settings';
 import { serveDashboard } from './routes/dashboard';
 import { serveDirectoryPresence } from './routes/directory-presence';
 import { serveTab } from './tab-site';
+import { securityHeaders } from './security-headers';
+import { BODY_LIMIT_BYTES } from './typed-routes';
 import { serveOnboardingLinks } from './routes/onboarding-links';
 import { serveCsvImport } from './routes/csv-import';
 import { serveAccountPeople } from './routes/account-people';
@@ -28,26 +31,22 @@ export interface ApiApp extends ApiRuntime {
   server: Server;
 }
 
-const BODY_LIMIT_BYTES = 1024 * 1024;
-
 /** Serves the api's routes over the services the composition root built. */
 export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   const { services } = runtime;
   const { config, logger, store } = services;
-  const authenticate = withBotCallers(createAuthenticator(services.verifyEntraToken, storeMemberDirectory(store, services.detectProvider, logger), services.onboardingLinks), {
-    sharedSecret: config.notifySecret,
-    store,
-  });
+  const members = createAuthenticator(services.verifyEntraToken, storeMemberDirectory(store, services.detectProvider, logger), services.onboardingLinks);
+  const authenticate = limitFailedAuthentications(withBotCallers(members, { sharedSecret: config.notifySecret, store }), services.failedAuthentications, services.clientAddress);
 
-  const server = createHttpServer({ service: 'api', version, logger });
+  // Bodies are read by each route once its caller is authenticated (typed-routes), never before.
+  const server = createHttpServer({ service: 'api', version, logger, continueAfterAuthentication: true, headers: securityHeaders({ publicUrl: config.publicUrl }) });
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: BODY_LIMIT_BYTES, rejectUnknown: false }));
   server.on('restifyError', (req, res, error: Error & { statusCode?: number; body?: { code?: string } }, callback: () => void) => {
     // restify's own refusals (malformed JSON, body too large, unsupported type) as problems.
     const status = error.statusCode ?? 500;
     const detail =
       status === 413
-        ? 'The request body is larger than 1 MB.'
+        ? `The request body is larger than ${BODY_LIMIT_BYTES / (1024 * 1024)} MB.`
         : status === 404
           ? `Nothing is served at ${req.method} ${req.url}.`
           : status === 405
@@ -75,12 +74,12 @@ export function createApiApp(runtime: ApiRuntime, version: string): ApiApp {
   serveSyncRuns(server, authenticate, services);
   serveEmployees(server, authenticate, services);
   serveDirectoryPresence(server, authenticate, services);
-  serveGraphNotifications(server, authenticate, services.changeNotifications);
+  serveGraphNotifications(server, authenticate, services.changeNotifications, services.notificationIntake);
   serveOnboardingLinks(server, authenticate, services);
   serveCsvImport(server, authenticate, services);
   serveAccountPeople(server, authenticate, services);
   serveBotConversations(server, authenticate, services);
-  serveTab(server, config.tabDistDir);
+  serveTab(server, config.tabDistDir, { publicUrl: config.publicUrl, authorityHost: config.microsoft.authorityHost });
 
   return { ...runtime, server };
 }

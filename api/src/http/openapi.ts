@@ -62,13 +62,15 @@ function operation(id: string, route: RouteDefinition): JsonSchema {
       responses['200'] = { description: route.summary, content: { 'text/csv': { schema: { type: 'string' } } } };
       break;
     case 'graph-webhook':
-      responses['200'] = { description: 'Validation handshake: the decoded validationToken', content: { 'text/plain': { schema: { type: 'string' } } } };
+      responses['200'] = { description: 'Validation handshake: the decoded validationToken (at most 1,024 characters; 400 VALIDATION_TOKEN_TOO_LONG beyond)', content: { 'text/plain': { schema: { type: 'string' } } } };
       responses['202'] = { description: 'Notifications accepted' };
+      responses['429'] = { ...problem, description: 'GRAPH_NOTIFICATIONS_THROTTLED: too many notifications a second; Retry-After says when to deliver again' };
       break;
   }
   if (route.access !== 'public') {
     responses['401'] = problem;
     responses['403'] = problem;
+    responses['429'] = { ...problem, description: 'TOO_MANY_FAILED_SIGN_INS: this client address presented too many refused credentials; Retry-After says when to try again' };
   }
   responses.default = problem;
   return {

@@ -29,6 +29,9 @@ export function sendProblem(req: Request, res: Response, problem: ApiProblem): v
     requestId: requestId(req),
     ...(problem.fields ? { fields: problem.fields } : {}),
   };
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+  // A problem may name people (whom to ask): never kept by a cache.
+  res.setHeader('cache-control', 'no-store');
   if (problem.status === 401) res.setHeader('www-authenticate', `Bearer error="invalid_token", error_description="${problem.code}"`);
   // Through restify's send, so restify knows the answer went out and adds nothing after it.
   res.send(problem.status, body, { 'content-type': 'application/problem+json' });

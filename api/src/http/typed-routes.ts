@@ -1,4 +1,4 @@
-import type { Request, Response, Server } from 'restify';
+import restify, { type Next, type Request, type RequestHandler, type Response, type Server } from 'restify';
 import { type z } from 'zod';
 import { routes, type ConsoleRouteId, type RouteDefinition, type RouteId } from '../contract';
 import { requestLogger } from '../service';
@@ -52,15 +52,63 @@ export function fieldProblems(error: z.ZodError): Record<string, string> {
   return fields;
 }
 
+/** The largest JSON body a route reads (uploads have their own limit in the contract). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
 /**
- * Serves one route of the contract: authentication by the route's declared access,
- * query and body parsed with its zod schemas, errors as problem+json.
+ * Whether a route reads a JSON body: those whose contract names one, and Graph's webhooks
+ * (their notifications are parsed by the route itself, so a malformed one is ignored, not refused).
+ */
+const readsJsonBody = (route: RouteDefinition) => route.body !== undefined || route.response.kind === 'graph-webhook';
+
+const jsonBodyReader = restify.plugins.bodyParser({ mapParams: false, maxBodySize: BODY_LIMIT_BYTES, rejectUnknown: false });
+
+/**
+ * A client that asked `Expect: 100-continue` hears "continue" only once its request has
+ * passed authentication (the server is created with `noWriteContinue`).
+ */
+export function acceptBody(req: Request, res: Response): void {
+  if (String(req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue();
+}
+
+const principals = new WeakMap<Request, Principal | BotServicePrincipal>();
+
+/**
+ * Serves one route of the contract: authentication by the route's declared access first,
+ * before a byte of the body is read (a refused request never makes us read or parse it),
+ * then query and body parsed with its zod schemas, errors as problem+json. Every answer
+ * is `Cache-Control: no-store`: most carry personal data, and none is worth a stale copy.
  */
 export function serveRoute<Id extends RouteId>(server: Server, id: Id, authenticate: Authenticate, handler: RouteHandler<Id>): void {
   const route = routes[id] as RouteDefinition;
-  server[route.method === 'delete' ? 'del' : route.method](route.path, async (req: Request, res: Response) => {
+  const authenticated: RequestHandler = (req: Request, res: Response, next: Next) => {
+    res.setHeader('cache-control', 'no-store');
+    if (route.access === 'public') return next();
+    authenticate(req, id).then(
+      (principal) => {
+        principals.set(req, principal);
+        next();
+      },
+      (error: unknown) => {
+        // The body was never read: close the connection rather than let Node drain it.
+        if (hasUnreadBody(req)) res.setHeader('connection', 'close');
+        answerError(req, res, error);
+        next(false);
+      },
+    );
+  };
+  const bodyRead: RequestHandler[] = readsJsonBody(route)
+    ? [
+        (req: Request, res: Response, next: Next) => {
+          acceptBody(req, res);
+          next();
+        },
+        ...jsonBodyReader,
+      ]
+    : [];
+  const answer = async (req: Request, res: Response) => {
     try {
-      const principal = route.access === 'public' ? undefined : await authenticate(req, id);
+      const principal = principals.get(req);
       const query = route.query ? parseOr422(route.query, req.query ?? {}, 'query') : {};
       const body = route.body ? parseOr422(route.body, req.body ?? {}, 'body') : undefined;
       const result = await handler({
@@ -80,16 +128,26 @@ export function serveRoute<Id extends RouteId>(server: Server, id: Id, authentic
         res.end();
       }
     } catch (error) {
-      if (res.headersSent) {
-        requestLogger(req).error({ err: error }, 'error after the answer had started');
-        res.end();
-        return;
-      }
-      if (error instanceof ApiProblem) return sendProblem(req, res, error);
-      requestLogger(req).error({ err: error }, 'unexpected error');
-      sendProblem(req, res, new ApiProblem(500, 'INTERNAL_ERROR', 'Something went wrong on our side. Try again; if it keeps failing, contact support with the request id.'));
+      answerError(req, res, error);
     }
-  });
+  };
+  server[route.method === 'delete' ? 'del' : route.method](route.path, authenticated, ...bodyRead, answer);
+}
+
+function hasUnreadBody(req: Request): boolean {
+  const declared = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  return declared && !req.readableEnded;
+}
+
+function answerError(req: Request, res: Response, error: unknown): void {
+  if (res.headersSent) {
+    requestLogger(req).error({ err: error }, 'error after the answer had started');
+    res.end();
+    return;
+  }
+  if (error instanceof ApiProblem) return sendProblem(req, res, error);
+  requestLogger(req).error({ err: error }, 'unexpected error');
+  sendProblem(req, res, new ApiProblem(500, 'INTERNAL_ERROR', 'Something went wrong on our side. Try again; if it keeps failing, contact support with the request id.'));
 }
 
 function parseOr422<S extends z.ZodType>(schema: S, value: unknown, where: 'query' | 'body'): z.output<S> {

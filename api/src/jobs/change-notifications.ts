@@ -145,25 +145,37 @@ export function createChangeNotifications(settings: ChangeNotificationSettings) 
   return {
     ensure,
 
-    /** Notifications: genuine ones (known subscription, matching clientState) start a debounced sync. */
+    /**
+     * Notifications: genuine ones (known subscription, matching clientState) start a debounced
+     * sync. Each subscription is looked up once however many items name it, and what was
+     * ignored is said in one line, so a large forged notification costs little.
+     */
     async receive(batch: ChangeNotificationBatch): Promise<number> {
       let genuine = 0;
+      let ignored = 0;
+      const subscriptions = new Map<string, Promise<GraphSubscription | undefined>>();
       for (const item of batch.value) {
-        const subscription = await settings.store.subscriptions.get(item.subscriptionId);
+        let lookup = subscriptions.get(item.subscriptionId);
+        if (!lookup) subscriptions.set(item.subscriptionId, (lookup = settings.store.subscriptions.get(item.subscriptionId)));
+        const subscription = await lookup;
         if (!subscription || !sameSecret(item.clientState, subscription.clientState)) {
-          settings.logger.warn({ subscriptionId: item.subscriptionId }, 'a change notification with an unknown subscription or a wrong clientState was ignored');
+          ignored += 1;
           continue;
         }
         genuine += 1;
         syncSoon(subscription.organizationId);
       }
+      if (ignored > 0) settings.logger.warn({ ignored, subscriptions: subscriptions.size }, 'change notifications with an unknown subscription or a wrong clientState were ignored');
       return genuine;
     },
 
     /** Lifecycle events: reauthorize, recreate a removed subscription, or catch up after missed notifications. */
     async receiveLifecycle(batch: ChangeNotificationBatch): Promise<void> {
+      const subscriptions = new Map<string, Promise<GraphSubscription | undefined>>();
       for (const item of batch.value) {
-        const subscription = await settings.store.subscriptions.get(item.subscriptionId);
+        let lookup = subscriptions.get(item.subscriptionId);
+        if (!lookup) subscriptions.set(item.subscriptionId, (lookup = settings.store.subscriptions.get(item.subscriptionId)));
+        const subscription = await lookup;
         if (!subscription || !sameSecret(item.clientState, subscription.clientState)) continue;
         const connection = await settings.store.connections.get(subscription.organizationId);
         if (!connection) continue;

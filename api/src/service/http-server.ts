@@ -8,6 +8,13 @@ export interface HttpServerSettings {
   service: string;
   version: string;
   logger: Logger;
+  /**
+   * True: `Expect: 100-continue` is not answered at once; the route says "continue" once it
+   * has authenticated the request and wants its body (the api).
+   */
+  continueAfterAuthentication?: boolean;
+  /** Headers on every answer, the server's own refusals included (the api's security headers). */
+  headers?: Record<string, string>;
 }
 
 /** A port someone else already holds: names the variable that moves ours. */
@@ -27,7 +34,7 @@ const REQUEST_ID_HEADER = 'x-request-id';
 /**
  * A restify server with what every Users Sync HTTP process needs: a request id on every
  * log line (taken from `x-request-id` when a caller sends a sane one), one log line per
- * request, and `GET /healthz`.
+ * request, `X-Content-Type-Options: nosniff` on every answer, and `GET /healthz`.
  */
 export function createHttpServer(settings: HttpServerSettings): Server {
   const server = restify.createServer({
@@ -35,6 +42,7 @@ export function createHttpServer(settings: HttpServerSettings): Server {
     // restify logs through pino already; hand it ours so its lines share our format.
     log: settings.logger as unknown as restify.ServerOptions['log'],
     handleUncaughtExceptions: false,
+    noWriteContinue: settings.continueAfterAuthentication ?? false,
     // Errors are RFC 9457 problems; restify needs to know how to write that type.
     formatters: { 'application/problem+json': (_req: Request, _res: Response, body: unknown) => JSON.stringify(body) },
   });
@@ -43,6 +51,9 @@ export function createHttpServer(settings: HttpServerSettings): Server {
     const offered = req.headers[REQUEST_ID_HEADER];
     const id = typeof offered === 'string' && /^[\w.-]{1,128}$/.test(offered) ? offered : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, id);
+    // Every answer, whatever its type: browsers never guess a type we did not name.
+    res.setHeader('x-content-type-options', 'nosniff');
+    for (const [name, value] of Object.entries(settings.headers ?? {})) res.setHeader(name, value);
     requests.set(req, { id, log: settings.logger.child({ requestId: id }), startedAt: process.hrtime.bigint() });
     next();
   });

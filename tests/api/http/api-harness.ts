@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { loadApiConfig } from '@users-sync/api/config';
 import { buildApiServices, type ApiOverrides } from '@users-sync/api/composition';
 import { createApiApp, type ApiApp } from '@users-sync/api/http/app';
@@ -40,7 +41,12 @@ export class ApiHarness {
     readonly app: ApiApp,
     readonly baseUrl: string,
     private readonly dataDir: string,
+    /** Every line the api logged (at debug level), checked for secrets when the harness stops. */
+    readonly logLines: string[],
   ) {}
+
+  /** Tokens and secrets this harness handed out: none may appear in a log line. */
+  private readonly secrets: string[] = [];
 
   static async start(
     options: {
@@ -76,7 +82,14 @@ export class ApiHarness {
       ...(options.botUrl ? { BOT_URL: options.botUrl } : {}),
       ...(options.notifySecret ? { NOTIFY_SECRET: options.notifySecret } : {}),
     });
-    const services = await buildApiServices(config, createLogger({ service: 'api', level: 'silent', pretty: false }), {
+    const logLines: string[] = [];
+    const logStream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const services = await buildApiServices(config, createLogger({ service: 'api', level: 'debug', pretty: false }, logStream), {
       resolveMx: async () => [],
       notificationDebounceMs: 100,
       // Tests that count runs exactly turn Graph's notifications off: a change they make would start syncs of its own.
@@ -86,7 +99,9 @@ export class ApiHarness {
     const app = createApiApp(services, '1.0.0');
     await listen(app.server, port, '127.0.0.1', 'API_PORT');
     await app.start();
-    return new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir);
+    const harness = new ApiHarness(emulator, usersSync, tenant, app, publicUrl, dataDir, logLines);
+    harness.secrets.push(usersSync.clientSecret, ...(options.notifySecret ? [options.notifySecret] : []));
+    return harness;
   }
 
   async stop(options: { keepEmulator?: boolean } = {}): Promise<void> {
@@ -94,6 +109,9 @@ export class ApiHarness {
     await this.app.stop();
     if (!options.keepEmulator) await this.emulator.close();
     rmSync(this.dataDir, { recursive: true, force: true });
+    // Whatever the test did, no token or secret it used reached the api's log.
+    const leaks = secretsIn(this.logLines, this.secrets);
+    if (leaks.length > 0) throw new Error(`the api logged a token or secret:\n${leaks.slice(0, 5).join('\n')}`);
   }
 
   /** The run once it is no longer queued or running. */
@@ -113,6 +131,7 @@ export class ApiHarness {
       scopes: ['access_as_user'],
       ...(overrides.lifetimeSeconds !== undefined ? { lifetimeSeconds: overrides.lifetimeSeconds } : {}),
     });
+    this.secrets.push(accessToken);
     return accessToken;
   }
 
@@ -164,4 +183,10 @@ export class ApiHarness {
     if (answer.status !== 302 || !location) throw new Error(`callback answered ${answer.status}: ${await answer.text()}`);
     return new URL(location);
   }
+}
+
+/** Log lines holding any of `secrets`, whole or (for a JWT) its signature. */
+export function secretsIn(lines: string[], secrets: string[]): string[] {
+  const needles = secrets.flatMap((secret) => (secret.split('.').length === 3 ? [secret, secret.split('.')[2]!] : [secret])).filter((s) => s.length >= 8);
+  return lines.filter((line) => needles.some((needle) => line.includes(needle)));
 }

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { ApiProblem } from '../api-problem';
+import { createTenantDiscoveryCache, type TenantDiscoveryCacheSettings } from './tenant-discovery-cache';
 
 /** The claims we rely on, checked after the signature is. */
 const entraClaimsSchema = z.object({
@@ -44,7 +45,12 @@ export interface EntraTokenVerifierSettings {
   audiences: string[];
   /** Seconds of clock difference tolerated on `exp`/`nbf`. */
   clockToleranceSeconds?: number;
+  /** How many tenants' keys are remembered, and for how long failed discoveries are. */
+  tenantCache?: TenantDiscoveryCacheSettings;
 }
+
+/** Checks a token; `tenants` says what the verifier remembers of the tenants it met (its bounds are tested). */
+export type EntraTokenVerifier = ((token: string) => Promise<EntraIdentity>) & { tenants: () => { known: number; failed: number; discoveries: number } };
 
 /** The delegated scope our API exposes; Teams SSO asks for it, as MSAL does outside Teams. */
 export const API_SCOPE = 'access_as_user';
@@ -58,20 +64,11 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * the expiry. The tenant is read from the unverified token only to know which keys to
  * fetch; nothing is trusted before the signature and issuer check pass.
  */
-export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
-  const tenants = new Map<string, Promise<TenantSigning>>();
-  const signingFor = (tenantId: string): Promise<TenantSigning> => {
-    let signing = tenants.get(tenantId);
-    if (!signing) {
-      signing = discoverTenant(settings.authorityHost, tenantId);
-      tenants.set(tenantId, signing);
-      // A failed discovery is not cached: the next request tries again.
-      signing.catch(() => tenants.delete(tenantId));
-    }
-    return signing;
-  };
+export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings): EntraTokenVerifier {
+  const tenants = createTenantDiscoveryCache((tenantId) => discoverTenant(settings.authorityHost, tenantId), settings.tenantCache);
+  const signingFor = (tenantId: string): Promise<TenantSigning> => tenants.get(tenantId);
 
-  return async function verify(token: string): Promise<EntraIdentity> {
+  async function verify(token: string): Promise<EntraIdentity> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);
@@ -118,7 +115,8 @@ export function createEntraTokenVerifier(settings: EntraTokenVerifierSettings) {
       directoryRoleIds: claims.data.wids ?? [],
       guest: claims.data.acct === 1 || (claims.data.idp !== undefined && !ownIssuers.includes(claims.data.idp.toLowerCase())),
     };
-  };
+  }
+  return Object.assign(verify, { tenants: () => tenants.stats() });
 }
 
 interface TenantSigning {

@@ -1,11 +1,11 @@
-import type { Request, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { stringify } from 'csv-stringify/sync';
 import { CSV_IMPORT_MAX_BYTES } from '../../contract';
 import { createCsvImport } from '../csv-import/csv-import-service';
 import { requestLogger } from '../../service';
 import { ApiProblem } from '../problem';
 import { syncRunRepresentation } from '../representations/sync-run';
-import { serveRoute, type Authenticate } from '../typed-routes';
+import { acceptBody, serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
 
 const UPLOAD_TYPE = 'application/octet-stream';
@@ -16,13 +16,14 @@ const templateExample = ['ada@example.com', 'Ada', 'Lovelace', 'Ada Lovelace', '
  * The file's bytes, as sent (the global body parser leaves application/octet-stream
  * alone), refused past the import's size limit without reading the rest.
  */
-async function readUpload(req: Request, maxBytes: number): Promise<Buffer> {
+async function readUpload(req: Request, res: Response, maxBytes: number): Promise<Buffer> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== UPLOAD_TYPE) {
     throw new ApiProblem(415, 'CSV_UPLOAD_TYPE', `Send the file's bytes as the request body with Content-Type: ${UPLOAD_TYPE} (got ${type || 'none'}).`);
   }
   const tooLarge = () => new ApiProblem(413, 'CSV_TOO_LARGE', `The file is larger than ${maxBytes / (1024 * 1024)} MB. Split it into smaller files.`);
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  acceptBody(req, res);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -42,13 +43,13 @@ export function serveCsvImport(server: Server, authenticate: Authenticate, servi
     res.end(stringify([templateHeaders, templateExample], { bom: true }));
   });
 
-  serveRoute(server, 'previewCsvImport', authenticate, async ({ principal, req, query }) => {
-    const bytes = await readUpload(req, CSV_IMPORT_MAX_BYTES);
+  serveRoute(server, 'previewCsvImport', authenticate, async ({ principal, req, res, query }) => {
+    const bytes = await readUpload(req, res, CSV_IMPORT_MAX_BYTES);
     return csvImport.preview(principal.organizationId, principal.email, bytes, { missing: query.missing, fileName: query.fileName });
   });
 
-  serveRoute(server, 'applyCsvImport', authenticate, async ({ principal, req, params }) => {
-    const bytes = await readUpload(req, CSV_IMPORT_MAX_BYTES);
+  serveRoute(server, 'applyCsvImport', authenticate, async ({ principal, req, res, params }) => {
+    const bytes = await readUpload(req, res, CSV_IMPORT_MAX_BYTES);
     try {
       return { run: syncRunRepresentation(await csvImport.apply(principal.organizationId, params.previewId, bytes)) };
     } catch (error) {

@@ -1,13 +1,11 @@
-import type { Request, Server } from 'restify';
+import type { Server } from 'restify';
 import { serveRoute, type Authenticate } from '../typed-routes';
 import type { ApiServices } from '../api-services';
-
-/** The caller's address, as the socket shows it (a proxy in front would need its own trusted header). */
-const clientAddress = (req: Request) => req.socket.remoteAddress ?? 'unknown';
 
 /** "Share Onboarding Link" for owners and admins, and the link's own console. */
 export function serveOnboardingLinks(server: Server, authenticate: Authenticate, services: ApiServices): void {
   const links = services.onboardingLinks;
+  const { clientAddress } = services;
 
   serveRoute(server, 'listOnboardingLinks', authenticate, async ({ principal }) => ({ links: await links.list(principal.organizationId) }));
 

@@ -19,7 +19,7 @@ const isOver = (run: SyncRun) => finishedStatuses.includes(run.status) || run.st
 export async function streamRunEvents(services: ApiServices, initial: SyncRun, req: Request, res: Response): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
+    'cache-control': 'no-store, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
