@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApiServices, type ApiRuntime } from '@users-sync/api/composition';
 import { loadApiConfig } from '@users-sync/api/config';
+import { forgetTenantTokens } from '@users-sync/api/graph/index';
 import { createLogger } from '@users-sync/api/service/index';
 import { dropPostgresSchema, openStore, type Employee, type Store, type SyncConfigurationChange, type SyncRun } from '@users-sync/api/store/index';
 import type { RunSyncOptions } from '@users-sync/api/sync/index';
@@ -90,6 +91,8 @@ export class SyncHost {
  * the tenant as it is now, with no fault injected (the caller clears them first).
  */
 export async function faultFreeDirectory(emulator: RunningEmulator, tenant: TenantSummary, scope: ScopeKind, configuration: Omit<SyncConfigurationChange, 'scope'> = {}): Promise<Employee[]> {
+  // Readers of one process share MSAL's token cache: the reference asks Entra for its own token.
+  forgetTenantTokens(tenant.tenantId);
   const host = await SyncHost.open(emulator, tenant, { scope, configuration, name: 'Fault-free reference' });
   try {
     const run = await host.sync({ full: true });
