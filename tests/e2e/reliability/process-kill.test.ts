@@ -73,7 +73,7 @@ async function killScenario({ process: which, mode, store: storeKind, seed }: Ki
   const tenant = await companyTenant(emulator, seed);
   const data = await ProductData.create(storeKind);
   const organizationId = await data.connectedOrganization(tenant, 'all');
-  const environment = { ...data.environment, ...microsoftEnvironment(emulator, tenant) };
+  const environment = { ...data.environment(), ...microsoftEnvironment(emulator, tenant) };
   const store = await data.open();
   let api: ApiProcess | undefined;
   try {

@@ -35,9 +35,14 @@ export class ProductData {
     return new ProductData(kind, dataDir, testDatabaseUrl.replace(/\/[^/]*$/, `/${database}`), database);
   }
 
-  /** The environment a product process reads its storage from. */
-  get environment(): Record<string, string> {
-    return { DATA_DIR: this.dataDir, ...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}) };
+  /** The environment a product process reads its storage from (through `databaseUrl`, e.g. a link a test can cut). */
+  environment(databaseUrl = this.databaseUrl): Record<string, string> {
+    return { DATA_DIR: this.dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  }
+
+  /** The database's own name (PostgreSQL), to end its sessions. */
+  get databaseName(): string | undefined {
+    return this.database;
   }
 
   /** The same storage, opened here (to prepare an organization, to read the directory). */
