@@ -18,7 +18,7 @@ export interface SuiteSize {
 }
 
 const sizes: Record<SuiteSize['name'], SuiteSize> = {
-  ci: { name: 'ci', users: 500, groups: 6, churn: 30, propertyRuns: 8, propertySteps: 14, everyStore: false },
+  ci: { name: 'ci', users: 500, groups: 6, churn: 30, propertyRuns: 20, propertySteps: 14, everyStore: false },
   full: { name: 'full', users: 3000, groups: 30, churn: 400, propertyRuns: 60, propertySteps: 30, everyStore: true },
 };
 
