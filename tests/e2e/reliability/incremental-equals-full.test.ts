@@ -193,7 +193,7 @@ describe('incremental sync under Graph’s documented eventual consistency and f
       }),
       { numRuns: suiteSize.propertyRuns },
     );
-    scenario.fault('replays, duplicates, shuffled and empty pages, replication delay, 10 % 429, 5 % 503, 2 % dropped');
+    scenario.fault('sequences under eventually consistent delta (replays, duplicates, shuffled and empty pages, delay) and 10 % 429, 5 % 503, 2 % drops', sequences);
     scenario.note(`${sequences} sequences tried (shrinking included), ${syncs} incremental syncs`);
     scenario.compared([]);
   }, 600_000);

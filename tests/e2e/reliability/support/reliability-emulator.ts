@@ -20,7 +20,7 @@ export const graphFaultMix = { throttleShare: 0.1, unavailableShare: 0.05, dropS
 /** Adds what the emulator forced (answers how many faults it forced) on the tenant since its counters were reset to the scenario's report. */
 export async function recordForcedFaults(emulator: RunningEmulator, tenantId: string, scenario: ScenarioRecord): Promise<number> {
   const counters = await emulator.control.counters(tenantId);
-  scenario.fault('Graph requests', counters.requests);
+  scenario.note(`${counters.requests} Graph requests`);
   scenario.fault('429 (forced)', counters.forcedFaults.throttled);
   scenario.fault('429 (resource units)', counters.throttled - counters.forcedFaults.throttled);
   scenario.fault('503/504 (forced)', counters.forcedFaults.unavailable);
