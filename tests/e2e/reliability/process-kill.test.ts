@@ -65,7 +65,7 @@ async function prepareSlowRun(tenant: TenantSummary, mode: KillScenario['mode'],
   }
   const changes = await churn(emulator.control, tenant.tenantId, suiteSize.churn, seed);
   scenario.note(`${Object.values(changes).reduce((a, b) => a + b, 0)} Entra changes before the killed run`);
-  await emulator.control.setFaults(tenant.tenantId, { latencyMs: 300 });
+  await emulator.control.setFaults(tenant.tenantId, { latencyMs: 500 });
 }
 
 async function killScenario({ process: which, mode, store: storeKind, seed }: KillScenario): Promise<void> {
