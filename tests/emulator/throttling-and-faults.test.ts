@@ -73,6 +73,39 @@ describe('throttling, faults and counters', () => {
     expect((await graph(emulator, tenant.token, '/organization')).status).toBe(200);
   });
 
+  it('holds a share of requests for a latency spike', async () => {
+    await emulator.control.setFaults(tenant.tenantId, { spikeShare: 1, spikeMs: 300 });
+    const started = Date.now();
+    expect((await graph(emulator, tenant.token, '/organization')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await emulator.control.setFaults(tenant.tenantId, { spikeShare: 0, spikeMs: 300 })).toMatchObject({ spikeShare: 0, spikeMs: 300 });
+  });
+
+  it('spoils the next pages as asked, after the pages it skips: an item without id, an id of the wrong type, JSON cut short', async () => {
+    type UsersPage = { value: Array<{ id?: unknown }> };
+    await emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind: 'missing-id', skip: 1 } });
+    // A single object is no page: it is neither spoiled nor counted.
+    expect((await graph(emulator, tenant.token, `/users/${tenant.admin!.id}`)).status).toBe(200);
+    const skipped = await graph<UsersPage>(emulator, tenant.token, '/users?$top=5');
+    expect(skipped.body.value.every((u) => typeof u.id === 'string')).toBe(true);
+    const missing = await graph<UsersPage>(emulator, tenant.token, '/users?$top=5');
+    expect(missing.status).toBe(200);
+    expect(missing.body.value.filter((u) => u.id === undefined)).toHaveLength(1);
+    expect((await graph<UsersPage>(emulator, tenant.token, '/users?$top=5')).body.value.every((u) => typeof u.id === 'string')).toBe(true);
+
+    await emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind: 'wrong-type' } });
+    const wrong = await graph<UsersPage>(emulator, tenant.token, '/users/delta?$select=displayName');
+    expect(wrong.body.value.filter((u) => typeof u.id === 'number')).toHaveLength(1);
+
+    await emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind: 'truncated' } });
+    const cut = await fetch(`${emulator.url}/v1.0/users?$top=5`, { headers: { authorization: `Bearer ${tenant.token}` } });
+    expect(cut.status).toBe(200);
+    expect(cut.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await cut.text();
+    expect(() => JSON.parse(text) as unknown).toThrow(SyntaxError);
+    expect((await emulator.control.setFaults(tenant.tenantId, {})).malformNext).toBeNull();
+  });
+
   it('a share of forced 429s is about that share', async () => {
     await emulator.control.setFaults(tenant.tenantId, { throttleShare: 0.5, retryAfterSeconds: 0.1 });
     const statuses = await Promise.all(Array.from({ length: 60 }, () => graph(emulator, tenant.token, '/organization').then((a) => a.status)));

@@ -119,6 +119,9 @@ export async function runCommandLine(argv: string[], io: CommandLineIo): Promise
         // Refused before any run exists: a run left behind would block every sync for a while.
         if (!hasAppCredentials(config.microsoft)) throw microsoftAppNotConfigured();
         const run = await sync.runSync(org.id, { trigger: 'cli', dryRun: values['dry-run'] ?? false, full: values.full ?? false, signal: io.signal });
+        // The database went away mid-run: give it a moment to come back, so the run is recorded as
+        // interrupted now rather than blocking the next sync until the silence rule closes it.
+        if (run.error?.code === 'SYNC_INTERRUPTED') await sync.recordInterruptedRuns(20_000);
         const ok = run.status === 'succeeded' || run.status === 'awaiting_approval';
         if (values.json) {
           json({ runId: run.id, status: run.status, mode: run.mode, dryRun: run.dryRun, counts: run.counts, graphRequests: run.graphRequests, durationMs: run.durationMs, ...(run.error ? { error: run.error } : {}) });

@@ -77,7 +77,8 @@ function bodyExcerpt(body: unknown): string {
 
 /** A payload that is not what Graph documents (or not what the caller's schema says). */
 export function unexpectedResponse(request: string, problem: string): GraphError {
-  return new GraphError(200, 'UnexpectedGraphResponse', `Graph's answer to ${request} does not have the expected shape: ${problem}`);
+  // A sentence of its own: callers append what the failure did ("Nobody was deactivated.").
+  return new GraphError(200, 'UnexpectedGraphResponse', `Microsoft Graph's answer to ${request} could not be read (${problem}); try again later.`);
 }
 
 /** `METHOD /path` of a URL, for messages: no query string. */

@@ -58,6 +58,7 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
   const executions = new Set<Promise<unknown>>();
   let boss: PgBoss | undefined;
   let sweep: NodeJS.Timeout | undefined;
+  let polling: NodeJS.Timeout | undefined;
   let stopped = false;
   const followUps = new Map<string, FollowUp>();
 
@@ -109,6 +110,37 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
     }
   }
 
+  /**
+   * Takes queued runs from pg-boss one at a time, half a second between empty polls (a queued
+   * sync should start about as soon as it is asked for). Not `boss.work()`: pg-boss 10 marks a
+   * job done without awaiting it, so a database lost at that moment rejects with nobody to
+   * catch it and the api dies (issue 11). Here every queue call's failure is caught and logged.
+   */
+  function takeJobs(queue: PgBoss): void {
+    const poll = async (): Promise<void> => {
+      let took = false;
+      try {
+        const [job] = await queue.fetch<{ runId: string }>(QUEUE, { batchSize: 1 });
+        if (job && !stopped) {
+          took = true;
+          try {
+            await execute(job.data.runId);
+          } finally {
+            await queue.complete(QUEUE, job.id).catch((error: unknown) => logger.warn({ err: error, runId: job.data.runId }, 'the job queue could not record a finished sync; the run itself is recorded'));
+          }
+        }
+      } catch (error) {
+        logger.warn({ err: error }, 'the job queue could not be read; it is asked again shortly');
+      }
+      if (!stopped) polling = setTimeout(() => track(poll()), took ? 0 : 500);
+    };
+    const track = (execution: Promise<void>) => {
+      executions.add(execution);
+      void execution.finally(() => executions.delete(execution));
+    };
+    track(poll());
+  }
+
   function runHere(runId: string): void {
     const execution = execute(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'sync run could not be executed'));
     executions.add(execution);
@@ -156,10 +188,7 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
         await createQueueOnce(starting);
         // Only a started queue takes requests: before that, none may be sent to it.
         boss = starting;
-        // Half a second between polls: a queued sync should start about as soon as it is asked for.
-        await starting.work<{ runId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-          if (job) await execute(job.data.runId);
-        });
+        takeJobs(starting);
       }
       await recoverUnfinishedRuns();
       // The silence rule's sweep: a run whose process ended is closed within one sweep of going silent.
@@ -174,6 +203,7 @@ export function createSyncJobs(settings: JobSettings): SyncJobs {
       for (const pending of followUps.values()) clearTimeout(pending.timer);
       followUps.clear();
       if (sweep) clearInterval(sweep);
+      clearTimeout(polling);
       shutdown.abort();
       await Promise.allSettled([...executions]);
       if (boss) await boss.stop({ graceful: true, timeout: 10_000 });

@@ -267,6 +267,22 @@ export class SyncService {
     this.unrecordedRetry = undefined;
   }
 
+  /**
+   * Waits, at most `withinMs`, until the runs this process could not record as ended are
+   * recorded as interrupted. A process about to exit (the command line) so leaves no run
+   * looking alive behind it, blocking the next sync for the silence rule's minute, when the
+   * database is back soon. Answers whether none is left unrecorded.
+   */
+  async recordInterruptedRuns(withinMs: number): Promise<boolean> {
+    const giveUpAt = Date.now() + withinMs;
+    for (;;) {
+      if (this.unrecorded.size > 0) await this.recordInterrupted();
+      if (this.unrecorded.size === 0) return true;
+      if (Date.now() >= giveUpAt) return false;
+      await new Promise((resolve) => setTimeout(resolve, this.options.databaseRetryMs ?? 1000));
+    }
+  }
+
   /** Stops retrying to record runs (the process is stopping; the silence rule closes them). */
   dispose(): void {
     clearInterval(this.unrecordedRetry);

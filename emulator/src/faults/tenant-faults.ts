@@ -5,6 +5,10 @@ import { SeededRandom } from '../generator/seeded-random';
 export const faultSettings = z.object({
   /** Added to every Graph request of the tenant. */
   latencyMs: z.number().int().min(0).max(60_000).default(0),
+  /** Share (0..1) of requests held `spikeMs` longer than the rest (latency spikes, on top of `latencyMs`). */
+  spikeShare: z.number().min(0).max(1).default(0),
+  /** How long a latency spike holds a request. */
+  spikeMs: z.number().int().min(0).max(60_000).default(0),
   /** Share (0..1) of requests answered 429 with `Retry-After: retryAfterSeconds`. */
   throttleShare: z.number().min(0).max(1).default(0),
   /** Share (0..1) of requests answered 503. */
@@ -18,12 +22,27 @@ export const faultSettings = z.object({
     .object({ count: z.number().int().min(1).max(10_000), status: z.union([z.literal(429), z.literal(503), z.literal(504), z.literal('drop')]) })
     .nullable()
     .default(null),
+  /**
+   * The next `count` successful pages (answers carrying a `value` list), after `skip` of them,
+   * arrive malformed: an item without its `id`, an item whose `id` is a number, or the JSON
+   * cut in the middle. For testing what a client does with a payload it cannot read.
+   */
+  malformNext: z
+    .object({
+      count: z.number().int().min(1).max(10_000),
+      kind: z.enum(['missing-id', 'wrong-type', 'truncated']),
+      skip: z.number().int().min(0).max(10_000).default(0),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type FaultSettings = z.output<typeof faultSettings>;
 export type FaultSettingsInput = z.input<typeof faultSettings>;
 
 export type FaultDecision = { kind: 'none' } | { kind: 'drop' } | { kind: 'status'; status: 429 | 503 | 504; retryAfterSeconds: number };
+
+export type Malformation = 'missing-id' | 'wrong-type' | 'truncated';
 
 export class TenantFaults {
   private readonly settings = new Map<string, FaultSettings>();
@@ -40,6 +59,26 @@ export class TenantFaults {
 
   clear(tenantId: string): void {
     this.settings.delete(tenantId);
+  }
+
+  /** Extra delay of this request: a latency spike for `spikeShare` of them. */
+  spike(tenantId: string): number {
+    const s = this.settings.get(tenantId);
+    if (!s || s.spikeShare <= 0 || s.spikeMs <= 0) return 0;
+    return this.random.next() < s.spikeShare ? s.spikeMs : 0;
+  }
+
+  /** Whether this successful page is to be malformed, and how (counts down `malformNext`). */
+  malformation(tenantId: string): Malformation | null {
+    const s = this.settings.get(tenantId);
+    const next = s?.malformNext;
+    if (!s || !next) return null;
+    if (next.skip > 0) {
+      s.malformNext = { ...next, skip: next.skip - 1 };
+      return null;
+    }
+    s.malformNext = next.count > 1 ? { ...next, count: next.count - 1 } : null;
+    return next.kind;
   }
 
   decide(tenantId: string): FaultDecision {

@@ -89,6 +89,8 @@ export class GraphService {
             request.params = match.params;
             const faults = this.deps.faults.of(principal.tenant.id);
             if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+            const spike = this.deps.faults.spike(principal.tenant.id);
+            if (spike > 0) await sleep(spike);
             const fault = this.deps.faults.decide(principal.tenant.id);
             if (fault.kind === 'drop') {
               forced = 'dropped';
@@ -107,6 +109,7 @@ export class GraphService {
               } else {
                 reply = await match.handler.handle(request, principal);
                 reply = { ...reply, headers: { ...decision.headers, ...reply.headers } };
+                if (batchId === undefined) reply = this.malformed(principal.tenant.id, reply);
                 // The cost model: an answer takes longer the more objects it holds.
                 const delay = this.deps.latency.delayFor(objectsIn(reply.json));
                 if (delay > 0) await sleep(delay);
@@ -148,6 +151,23 @@ export class GraphService {
       forced,
     );
     return reply;
+  }
+
+  /** A successful page spoiled as `malformNext` asks (an item without id, an id of the wrong type, JSON cut short). */
+  private malformed(tenantId: string, reply: Reply): Reply {
+    const body = reply.json as { value?: unknown } | undefined;
+    if (reply.status !== 200 || !body || !Array.isArray(body.value) || body.value.length === 0) return reply;
+    const kind = this.deps.faults.malformation(tenantId);
+    if (kind === null) return reply;
+    if (kind === 'truncated') {
+      const text = JSON.stringify(body);
+      return { status: 200, headers: { ...reply.headers, 'content-type': GRAPH_JSON }, text: text.slice(0, Math.floor(text.length / 2)) };
+    }
+    const items = body.value.map((item: unknown) => (typeof item === 'object' && item !== null ? { ...(item as Record<string, unknown>) } : item));
+    const spoiled = items[Math.floor(items.length / 2)] as Record<string, unknown>;
+    if (kind === 'missing-id') delete spoiled.id;
+    else spoiled.id = 12345;
+    return { ...reply, json: { ...body, value: items } };
   }
 
   /** `POST /v1.0/$batch`: up to 20 requests, each authenticated, throttled and answered on its own; `dependsOn` failures are 424. */

@@ -21,6 +21,9 @@ function postgresAnswers(): { ok: boolean; why: string } {
 
 const postgres = postgresAnswers();
 
+/** Whether the PostgreSQL tests can run (for suites that choose per test rather than per describe). */
+export const postgresAvailable = postgres.ok;
+
 export interface StoreBackend {
   name: 'sqlite' | 'postgres';
   /** A fresh, empty store of this kind; `done` removes everything it made. */
