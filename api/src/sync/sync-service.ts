@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { CodedError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
 import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReader } from '../graph/graph-reader';
+import type { ThrottlePriority } from '../graph/graph-middleware';
 import type { Logger } from '../service/logger';
 import { type Store, type SyncMode, type SyncRun, type SyncRunUpdate, type SyncTrigger, finishedStatuses, interruptedRunMessage, runSilence } from '../store';
 import { DirectoryChanges } from './directory-changes';
@@ -13,8 +14,11 @@ import { SyncError, isTakenOver, runTakenOver } from './sync-error';
 
 export interface SyncServiceOptions {
   store: Store;
-  /** A Graph reader for a customer tenant (built from the Microsoft app configuration by the composition root). */
-  graphReaderFor: (tenantId: string) => GraphReader;
+  /**
+   * A Graph reader for a customer tenant (built from the Microsoft app configuration by the
+   * composition root); `priority: 'low'` for runs nobody waits on (schedule, change notifications).
+   */
+  graphReaderFor: (tenantId: string, settings?: { priority?: ThrottlePriority }) => GraphReader;
   logger?: Logger;
   /** Longest list of people a run reports per kind (created, skipped, …). */
   reportCap?: number;
@@ -301,7 +305,8 @@ export class SyncService {
     let round: SyncRound | undefined;
     try {
       // Inside the try: a reader that cannot be built (no credentials) fails the run, never leaves it running.
-      const reader = this.options.graphReaderFor(tenantId);
+      // Background runs tell Graph they can wait: it throttles them before what people wait for.
+      const reader = automaticTriggers.has(queued.trigger) ? this.options.graphReaderFor(tenantId, { priority: 'low' }) : this.options.graphReaderFor(tenantId);
       const progress = new RunProgress(queued.id, organizationId, reader, this.events);
       if (!dryRun) {
         // A newer real run replaces a plan still waiting for approval: that plan is stale now.
