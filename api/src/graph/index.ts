@@ -26,7 +26,7 @@ export interface GraphReaderOptions {
   /** `https://graph.microsoft.com` or the emulator's base; `/v1.0` is added here. */
   graphBaseUrl: string;
   logger?: Logger;
-  /** Graph requests on the wire at once for this reader (default 4). */
+  /** Graph requests on the wire at once for this reader (default 8; the resource-unit pacer keeps them inside the budget). */
   maxConcurrency?: number;
   /** Retry bounds; missing fields take defaultRetrySettings. */
   retry?: Partial<RetrySettings>;
@@ -59,7 +59,7 @@ export function createGraphReader(options: GraphReaderOptions): GraphReader & Gr
     tenantId: options.tenantId,
     graphBaseUrl: options.graphBaseUrl,
     tokens,
-    maxConcurrency: options.maxConcurrency ?? 4,
+    maxConcurrency: options.maxConcurrency ?? 8,
     retry,
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
     clock: options.clock ?? systemClock,

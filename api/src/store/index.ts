@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import { deltaStateRepository } from './delta-states';
 import { employeeChangeRepository } from './employee-changes';
@@ -163,7 +163,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) });
   }
 
   // Features land in any order on existing databases (0005–0007 came after 0008 and 0010); each migration stands alone.
@@ -195,6 +195,30 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now))),
     close: () => db.destroy(),
+  };
+}
+
+/** Distinct statements kept prepared; a sync uses a few dozen. */
+const preparedStatements = 256;
+
+/**
+ * better-sqlite3 compiles every statement Kysely hands it; a sync sends the same few
+ * statements thousands of times (the 400-row upsert, the page lookup, the change log), so
+ * each SQL text is prepared once and kept. Kysely runs one statement at a time on the one
+ * connection, so a kept statement is never in use twice.
+ */
+function preparedOnce(sqlite: SqliteDatabase.Database): SqliteDialectDatabase {
+  const kept = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text) => {
+      let statement = kept.get(text);
+      if (statement) return statement;
+      statement = sqlite.prepare(text);
+      if (kept.size >= preparedStatements) kept.delete(kept.keys().next().value!);
+      kept.set(text, statement);
+      return statement;
+    },
   };
 }
 

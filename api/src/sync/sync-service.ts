@@ -4,7 +4,7 @@ import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type Grap
 import type { ThrottlePriority } from '../graph/graph-middleware';
 import type { Logger } from '../service/logger';
 import { type Store, type SyncMode, type SyncRun, type SyncRunUpdate, type SyncTrigger, finishedStatuses, interruptedRunMessage, runSilence } from '../store';
-import { DirectoryChanges } from './directory-changes';
+import { DirectoryChanges, type DirectoryChangesSizing } from './directory-changes';
 import { fullSync } from './full-sync';
 import { incrementalSync } from './incremental-sync';
 import { RunProgress, type SyncProgressEvent } from './run-progress';
@@ -30,6 +30,8 @@ export interface SyncServiceOptions {
   cancelPollMs?: number;
   /** How often a run the database lost is written again, until the database answers (1 s by default). */
   databaseRetryMs?: number;
+  /** Changes per write transaction and employees per deactivation lookup (tests make them small). */
+  sizing?: DirectoryChangesSizing;
 }
 
 /** What a sync is asked with, by whatever starts it (tab, CLI, schedule, change notification, bot). */
@@ -320,7 +322,7 @@ export class SyncService {
         configuration,
         progress,
         signal: options.signal,
-        changes: new DirectoryChanges(store, organizationId, queued.id, dryRun, mapping, await store.employees.storedForSync(organizationId), this.options.reportCap ?? 200),
+        changes: await DirectoryChanges.start(store, organizationId, queued.id, dryRun, mapping, this.options.reportCap ?? 200, this.options.sizing),
       });
       const state = await store.deltaStates.get(organizationId);
       let mode: SyncMode = !options.full && state?.usersDeltaLink && state.scopeKey === scopeKeyOf(configuration) ? 'incremental' : 'full';
@@ -348,6 +350,8 @@ export class SyncService {
         return (await store.runs.get(queued.id))!;
       }
       const cancelled = options.signal.aborted;
+      // What the run had compared is correct whatever stopped it: written, as page-by-page writes were.
+      if (round) await round.changes.flush(round.progress).catch(() => undefined);
       const described = describeFailure(error, cancelled);
       if (!described.expected) this.options.logger?.error({ err: error, organizationId, runId: queued.id }, 'sync failed');
       if (!cancelled && consentWithdrawn(error)) await this.recordRevokedConsent(organizationId, tenantId);
@@ -377,6 +381,9 @@ export class SyncService {
   private async conclude(runId: string, round: SyncRound, next: DeltaStateDraft, dryRun: boolean): Promise<SyncRun> {
     const { store, changes, progress, configuration } = round;
     const organizationId = round.configuration.organizationId;
+    // The last changes the round kept are written before anything is concluded.
+    progress.phase = 'applying';
+    await changes.flush(progress);
     const planned = changes.plannedDeactivations;
     changes.countDeactivations(planned);
     const held = deletionGuardHolds(planned.length, changes.activeEmployees, configuration.deletionGuard);
