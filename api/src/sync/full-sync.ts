@@ -51,11 +51,11 @@ export async function takeDeltaLinks(round: SyncRound, withGroups: boolean): Pro
  * policies: https://learn.microsoft.com/entra/identity/authentication/concept-password-ban-bad-combined-policy#username-policies);
  * `startswith` is case-insensitive. A count check below catches a tenant where this is not so.
  */
-const upnInitials = [...'abcdefghijklmnopqrstuvwxyz0123456789', "'", '-', '_', '!', '#', '^', '~'];
+export const upnInitials = [...'abcdefghijklmnopqrstuvwxyz0123456789', "'", '-', '_', '!', '#', '^', '~'];
 /** From this many users on, the listing is read in partitions side by side; below, one listing is as quick and costs fewer requests. */
 const partitionFrom = 2_000;
 /** Partitions read side by side, each with its next page in flight; the reader's slots bound what is on the wire. */
-const partitionsInFlight = 8;
+export const partitionsInFlight = 8;
 /** Groups whose members (or nested groups) are read side by side. */
 const groupsInFlight = 4;
 
@@ -84,7 +84,10 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
     });
   const readUsers = async (pages: AsyncIterable<PageOfUsers>, addManagers: Parameters<typeof apply>[1], members?: Set<string>): Promise<number> => {
     let read = 0;
-    for await (const page of readAhead(pages, signal)) read += await apply(page, addManagers, members);
+    for await (const page of readAhead(pages, signal)) {
+      const applied = await apply(page, addManagers, members);
+      read += applied;
+    }
     return read;
   };
   if (groups === null) {
@@ -141,7 +144,9 @@ async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<P
   await listing.return?.();
   let read = 0;
   await eachConcurrently(upnInitials, partitionsInFlight, async (initial) => {
-    read += await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initial), { signal }));
+    // Read first, then added: `read += await …` would add to the total as it was before the wait.
+    const partition = await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initial), { signal }));
+    read += partition;
   });
   if (read < counted) {
     await readUsers(reader.pages<unknown>(graphQueries.allUsers, { signal }));
