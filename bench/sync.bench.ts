@@ -22,7 +22,7 @@ import path from 'node:path';
 import { createGraphReader } from '../api/src/graph';
 import { dropPostgresSchema, openStore } from '../api/src/store';
 import { graphQueries } from '../api/src/sync/graph-queries';
-import { partitionsInFlight, upnInitials } from '../api/src/sync/full-sync';
+import { partitionsInFlight, upnPartitions } from '../api/src/sync/full-sync';
 import { EmulatorControl } from '../emulator/src/control/control-client';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
 import type { WorkerJob, WorkerResult } from './sync-worker';
@@ -68,18 +68,27 @@ function worker(job: WorkerJob): WorkerResult {
   return JSON.parse(out.trim().split('\n').pop()!) as WorkerResult;
 }
 
+/** A control call once more when the idle keep-alive connection it went out on had just been closed (EPIPE, "fetch failed"). */
+async function again<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    return call();
+  }
+}
+
 async function counted<T extends { wallMs: number }>(control: EmulatorControl, tenantId: string, work: () => Promise<T> | T): Promise<T & { requests: number; resourceUnits: number; throttled: number }> {
-  await control.resetCounters(tenantId);
+  await again(() => control.resetCounters(tenantId));
   const result = await work();
-  const c = await control.counters(tenantId);
+  const c = await again(() => control.counters(tenantId));
   return { ...result, requests: c.requests, resourceUnits: c.resourceUnits, throttled: c.throttled };
 }
 
 /** (b) The same partitioned queries as the sync, side by side, rows counted and dropped. */
-async function bareRead(emulator: EmulatorProcess, tenantId: string): Promise<{ wallMs: number; users: number }> {
+async function bareRead(emulator: EmulatorProcess, tenantId: string, tenantUsers: number): Promise<{ wallMs: number; users: number }> {
   const reader = createGraphReader({ tenantId, ...emulator.app, authorityHost: emulator.url, graphBaseUrl: emulator.url });
   const started = performance.now();
-  const waiting = [...upnInitials];
+  const waiting = upnPartitions(tenantUsers);
   let users = 0;
   await Promise.all(
     Array.from({ length: partitionsInFlight }, async () => {
@@ -95,7 +104,10 @@ async function changeUsers(control: EmulatorControl, tenantId: string, ids: stri
   const waiting = ids.map((id, i) => ({ id, i }));
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      for (let next = waiting.shift(); next; next = waiting.shift()) await control.updateUser(tenantId, next.id, { department: `Bench ${round}-${next.i}` });
+      for (let next = waiting.shift(); next; next = waiting.shift()) {
+        const { id, i } = next;
+        await again(() => control.updateUser(tenantId, id, { department: `Bench ${round}-${i}` }));
+      }
     }),
   );
 }
@@ -109,10 +121,10 @@ async function main(): Promise<void> {
   try {
     for (const users of userCounts) {
       for (const latency of latencies) {
-        await control.setLatency({ enabled: latency === 'on' });
-        const tenant = await control.createTenant({ users, groups: 0, seed: 7, nonUserObjects: false });
+        await again(() => control.setLatency({ enabled: latency === 'on' }));
+        const tenant = await again(() => control.createTenant({ users, groups: 0, seed: 7, nonUserObjects: false }));
         const tenantId = tenant.tenantId;
-        const { accessToken } = await control.token(tenantId, { app: emulator.app.clientId });
+        const { accessToken } = await again(() => control.token(tenantId, { app: emulator.app.clientId }));
         const base = { emulatorUrl: emulator.url, tenantId, clientId: emulator.app.clientId, clientSecret: emulator.app.clientSecret };
         const dirs: string[] = [];
         const tempDir = () => {
@@ -124,7 +136,7 @@ async function main(): Promise<void> {
         process.stderr.write(`${users.toLocaleString('en')} users, latency ${latency}: naive sync…\n`);
         const naive = await counted(control, tenantId, () => worker({ ...base, kind: 'naive', dataDir: tempDir(), token: accessToken }));
         process.stderr.write(`  bare concurrent read…\n`);
-        const bare = await counted(control, tenantId, () => bareRead(emulator, tenantId));
+        const bare = await counted(control, tenantId, () => bareRead(emulator, tenantId, users));
         const add = (scenario: string, r: WorkerResult & { requests: number; resourceUnits: number; throttled: number }, floor: number, read: number, store: Row['store'], withBare: boolean) => {
           rows.push({
             scenario,
@@ -167,7 +179,7 @@ async function main(): Promise<void> {
           if (scenarios.has('incremental')) {
             const ids: string[] = [];
             const wanted = Math.min(users, Math.max(...changeCounts));
-            for (let offset = 0; ids.length < wanted && offset < users; offset += 10_000) ids.push(...(await control.users(tenantId, { limit: 10_000, offset })).value.filter((u) => u.accountEnabled).map((u) => u.id));
+            for (let offset = 0; ids.length < wanted && offset < users; offset += 10_000) ids.push(...(await again(() => control.users(tenantId, { limit: 10_000, offset }))).value.filter((u) => u.accountEnabled).map((u) => u.id));
             for (const [round, k] of changeCounts.entries()) {
               if (k > users / 2) continue;
               await changeUsers(control, tenantId, ids.slice(0, k), round);
@@ -177,7 +189,7 @@ async function main(): Promise<void> {
           if (target.databaseUrl && target.schema) await dropPostgresSchema(target.databaseUrl, target.schema);
         }
         for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-        await control.deleteTenant(tenantId);
+        await again(() => control.deleteTenant(tenantId));
       }
     }
   } finally {

@@ -46,12 +46,29 @@ export async function takeDeltaLinks(round: SyncRound, withGroups: boolean): Pro
 }
 
 /**
- * Every UPN starts with one of these: Entra allows letters, digits and ' . - _ ! # ^ ~ in
- * the user name of a UPN, a period not first ("Microsoft Entra password policies", username
- * policies: https://learn.microsoft.com/entra/identity/authentication/concept-password-ban-bad-combined-policy#username-policies);
- * `startswith` is case-insensitive. A count check below catches a tenant where this is not so.
+ * Every UPN starts with one of the letters or rare initials: Entra allows letters, digits and
+ * ' . - _ ! # ^ ~ in the user name of a UPN, a period not first ("Microsoft Entra password
+ * policies", username policies: https://learn.microsoft.com/entra/identity/authentication/concept-sspr-policy);
+ * `startswith` is case-insensitive. The count check in readAllUsers catches a tenant where this is not so.
  */
-export const upnInitials = [...'abcdefghijklmnopqrstuvwxyz0123456789', "'", '-', '_', '!', '#', '^', '~'];
+const upnLetters = [...'abcdefghijklmnopqrstuvwxyz'];
+/** Initials few UPNs start with: always one partition together. */
+const rareInitials = [...'0123456789', "'", '-', '_', '!', '#', '^', '~'];
+/** About this many users a partition: enough pages that its last, partial one costs little. */
+const usersPerPartition = 4_000;
+
+/**
+ * The partitions of a tenant of `users`: the letters spread over as many partitions as the
+ * size warrants (at least as many as are read side by side, at most one a letter), and one
+ * for the rare initials. Every UPN initial is in exactly one partition.
+ */
+export function upnPartitions(users: number): string[][] {
+  const count = Math.min(upnLetters.length, Math.max(partitionsInFlight, Math.ceil(users / usersPerPartition)));
+  const partitions: string[][] = Array.from({ length: count }, () => []);
+  upnLetters.forEach((letter, i) => partitions[i % count]!.push(letter));
+  return [...partitions, rareInitials];
+}
+
 /** From this many users on, the listing is read in partitions side by side; below, one listing is as quick and costs fewer requests. */
 const partitionFrom = 2_000;
 /** Partitions read side by side, each with its next page in flight; the reader's slots bound what is on the wire. */
@@ -119,7 +136,7 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
 /**
  * All users of the tenant. A tenant that fits on one page costs one request. A larger one
  * is counted (one `/users/$count` request); from `partitionFrom` users on, it is read in
- * partitions by the UPN's first character, several side by side, each with its next page
+ * partitions by the UPN's first character (see upnPartitions), several side by side, each with its next page
  * in flight — `$expand` holds a page to 100 users, so a 100,000-user tenant is a thousand
  * pages whichever way, and side by side they take a fraction of the time. The users the
  * partitions brought are checked against the count; when fewer came than counted, the
@@ -143,9 +160,9 @@ async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<P
   }
   await listing.return?.();
   let read = 0;
-  await eachConcurrently(upnInitials, partitionsInFlight, async (initial) => {
+  await eachConcurrently(upnPartitions(counted), partitionsInFlight, async (initials) => {
     // Read first, then added: `read += await …` would add to the total as it was before the wait.
-    const partition = await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initial), { signal }));
+    const partition = await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initials), { signal }));
     read += partition;
   });
   if (read < counted) {

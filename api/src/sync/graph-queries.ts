@@ -13,9 +13,14 @@ export const graphQueries = {
   usersDeltaFromNow: `/users/delta?$deltatoken=latest&$select=${userSelect},manager`,
   /** Every user, 999 a page (delta would give at most ~200). */
   allUsers: `/users?$top=999&$select=${userSelect}&$expand=manager($select=id)`,
-  /** One partition of the listing: the users whose UPN starts with `initial` (case-insensitive), 100 a page since it expands the manager. */
-  usersStartingWith: (initial: string) =>
-    `/users?$filter=${encodeURIComponent(`startswith(userPrincipalName,'${encodedQuote(initial)}')`)}&$top=999&$select=${userSelect}&$expand=manager($select=id)`,
+  /**
+   * One partition of the listing: the users whose UPN starts with one of `initials`
+   * (case-insensitive; `or` of `startswith` is a plain filter, as in the query-parameters
+   * page's own example, https://learn.microsoft.com/graph/query-parameters#filter-parameter),
+   * 100 a page since it expands the manager.
+   */
+  usersStartingWith: (initials: readonly string[]) =>
+    `/users?$filter=${encodeURIComponent(initials.map((initial) => `startswith(userPrincipalName,'${encodedQuote(initial)}')`).join(' or '))}&$top=999&$select=${userSelect}&$expand=manager($select=id)`,
   /** How many users the tenant has, disabled ones included (an advanced query: ConsistencyLevel: eventual; text/plain). */
   userCount: '/users/$count',
   groupsDeltaFromNow: '/groups/delta?$deltatoken=latest&$select=displayName,members',
