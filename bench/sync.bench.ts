@@ -68,12 +68,15 @@ function worker(job: WorkerJob): WorkerResult {
   return JSON.parse(out.trim().split('\n').pop()!) as WorkerResult;
 }
 
-/** A control call once more when the idle keep-alive connection it went out on had just been closed (EPIPE, "fetch failed"). */
+/** A control call again (up to 4 times) when the idle keep-alive connections it went out on had just been closed (EPIPE, "fetch failed"). */
 async function again<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    return call();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 }
 

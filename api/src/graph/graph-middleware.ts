@@ -47,8 +47,11 @@ export class GraphCall implements MiddlewareOptions {
     this.budget = { startedAt, attempts: 0 };
   }
 
+  private described?: string;
+
+  /** Computed once: every item of a page names its request when it does not match the schema. */
   get description(): string {
-    return describeRequest(this.method, this.url);
+    return (this.described ??= describeRequest(this.method, this.url));
   }
 }
 
