@@ -202,6 +202,19 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
       return Number(row.n);
     },
 
+    /** Whether the organization has any Microsoft-synced employee, active or not. */
+    async anySynced(organizationId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('employees')
+        .select('id')
+        .where('organization_id', '=', organizationId)
+        .where('source', '=', 'microsoft')
+        .where('entra_object_id', 'is not', null)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /**
      * Writes creations, updates and reactivations as upserts keyed by Entra object id, so a
      * replayed change is harmless. Returns the employee id of each change, in order.

@@ -60,6 +60,8 @@ export class DirectoryChanges {
     private readonly dryRun: boolean,
     private readonly mapping: MappingOptions,
     private readonly activeBefore: number,
+    /** Nobody was synced before this run: there are no stored hashes to look up (a first sync). */
+    private readonly emptyAtStart: boolean,
     private readonly reportCap: number,
     private readonly sizing: DirectoryChangesSizing,
   ) {}
@@ -74,7 +76,8 @@ export class DirectoryChanges {
     sizing: DirectoryChangesSizing = defaultSizing,
   ): Promise<DirectoryChanges> {
     const activeBefore = await store.employees.countActiveSynced(organizationId);
-    return new DirectoryChanges(store, organizationId, runId, dryRun, mapping, activeBefore, reportCap, sizing);
+    const emptyAtStart = activeBefore === 0 && !(await store.employees.anySynced(organizationId));
+    return new DirectoryChanges(store, organizationId, runId, dryRun, mapping, activeBefore, emptyAtStart, reportCap, sizing);
   }
 
   /** Active employees before this run: what the deletion guard measures against. */
@@ -97,7 +100,7 @@ export class DirectoryChanges {
    */
   async applyUsers(users: readonly DirectoryUser[], progress: RunProgress): Promise<void> {
     const fresh = users.filter((user) => !this.inScope.has(user.id));
-    const storedOf = fresh.length > 0 ? await this.store.employees.storedByEntraIds(this.organizationId, [...new Set(fresh.map((user) => user.id))]) : new Map<string, StoredEmployee>();
+    const storedOf = fresh.length > 0 && !this.emptyAtStart ? await this.store.employees.storedByEntraIds(this.organizationId, [...new Set(fresh.map((user) => user.id))]) : new Map<string, StoredEmployee>();
     for (const user of fresh) {
       if (this.inScope.has(user.id)) continue;
       const stored = storedOf.get(user.id);
