@@ -20,5 +20,17 @@ export async function startEmulatorProcess(root: string, args: string[] = []): P
     child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
   });
   const ready = JSON.parse(line) as { url: string; clientId: string; clientSecret: string };
-  return { url: ready.url, app: { clientId: ready.clientId, clientSecret: ready.clientSecret }, stop: () => child.kill() };
+  let stopping = false;
+  // A benchmark whose emulator dies says so, rather than failing later on a closed connection.
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`the emulator exited unexpectedly (code ${code}, signal ${signal})\n`);
+  });
+  return {
+    url: ready.url,
+    app: { clientId: ready.clientId, clientSecret: ready.clientSecret },
+    stop: () => {
+      stopping = true;
+      child.kill();
+    },
+  };
 }

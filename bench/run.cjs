@@ -13,5 +13,5 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 
-// The first argument that is not a flag names the benchmark; flags (--publish) are the benchmark's own.
-require(path.resolve(__dirname, process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'sync.bench.ts'));
+// The first argument naming a .ts file is the benchmark (sync.bench.ts by default); every other argument is the benchmark's own.
+require(path.resolve(__dirname, process.argv.slice(2).find((arg) => arg.endsWith('.ts')) ?? 'sync.bench.ts'));

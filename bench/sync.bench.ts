@@ -1,90 +1,259 @@
 /**
- * Sync benchmark: requests, wall time and peak RSS for a full sync of 10,000 and 100,000
- * users and an incremental sync of 100 changes in the 100,000-user tenant, against the
- * emulator (separate process, zero latency). The baseline, measured in the same run, is
- * the emulator's raw paging cost: reading /users at 999 a page with a bare fetch.
- * Run: `npm run bench` (builds the emulator, then `node bench/run.cjs`); results in bench/results/sync.json.
+ * Sync benchmark: the engine against baselines measured in the same run, on the same tenant,
+ * against the emulator in its own process with its default cost model (latency growing with
+ * a page's objects, at most 100 objects a page with `$expand`, resource-unit throttling on),
+ * or with latency off.
+ *
+ *   npm run bench -- [--users 10000,100000] [--scenario full,resync,incremental] [--latency on,off]
+ *                    [--changes 100,10000] [--postgres] [--json] [--publish]
+ *
+ * Per scenario: Graph requests, resource units and 429s (the emulator's counters), wall time,
+ * users per second, peak RSS of the syncing process (each run in its own process), and ratios
+ * to (a) a naive sync — Microsoft's Graph client, default page size, every user listed every
+ * run, one SQLite transaction; (b) a bare read of the same partitioned queries, concurrently,
+ * rows discarded (the ceiling for reading); (c) the request floor of the scope.
+ * `--json` prints one JSON object; `--publish` also writes bench/results/sync.json and
+ * bench/RESULTS.md (without it they go to bench/results/tmp/).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createGraphReader } from '../api/src/graph';
-import { openStore } from '../api/src/store';
-import { SyncService } from '../api/src/sync';
+import { dropPostgresSchema, openStore } from '../api/src/store';
+import { graphQueries } from '../api/src/sync/graph-queries';
+import { partitionsInFlight, upnPartitions } from '../api/src/sync/full-sync';
 import { EmulatorControl } from '../emulator/src/control/control-client';
-import { startEmulatorProcess } from './emulator-process';
+import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
+import type { WorkerJob, WorkerResult } from './sync-worker';
 
 const root = path.resolve(__dirname, '..');
 
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] && !process.argv[at + 1]!.startsWith('--') ? process.argv[at + 1]! : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
-async function measure<T>(work: () => Promise<T>): Promise<{ result: T; wallMs: number; peakRssMb: number }> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const start = performance.now();
-  try {
-    const result = await work();
-    return { result, wallMs: Math.round(performance.now() - start), peakRssMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 1e6) };
-  } finally {
-    clearInterval(timer);
+const userCounts = list(option('users', '10000,100000')).map(Number);
+const scenarios = new Set(list(option('scenario', 'full,resync,incremental')));
+const latencies = list(option('latency', 'on'));
+const changeCounts = list(option('changes', '100,10000')).map(Number);
+const postgresUrl = flag('postgres') ? (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : undefined;
+
+interface Row {
+  scenario: string;
+  users: number;
+  latency: string;
+  store: 'sqlite' | 'postgres';
+  wallMs: number;
+  usersPerSecond: number;
+  requests: number;
+  resourceUnits: number;
+  throttled: number;
+  peakRssMb: number | null;
+  floorRequests: number;
+  status: string;
+  counts?: Record<string, number> | undefined;
+  vsNaive: number | null;
+  vsBareRead: number | null;
+  requestsVsFloor: number;
+}
+
+const ratio = (a: number, b: number) => +(a / Math.max(1, b)).toFixed(2);
+
+function worker(job: WorkerJob): WorkerResult {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'run.cjs'), 'sync-worker.ts', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as WorkerResult;
+}
+
+/** A control call again (up to 4 times) when the idle keep-alive connections it went out on had just been closed (EPIPE, "fetch failed"). */
+async function again<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 }
 
-async function main(): Promise<void> {
-  const emulator = await startEmulatorProcess(root, ['--latency', 'off']);
-  const control = new EmulatorControl(emulator.url);
-  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, node: process.version }, at: new Date().toISOString() };
-  try {
-    for (const users of [10_000, 100_000]) {
-      const tenant = await control.createTenant({ users, groups: 10, seed: 7 });
-      const reader = () => createGraphReader({ tenantId: tenant.tenantId, ...emulator.app, authorityHost: emulator.url, graphBaseUrl: emulator.url });
-      // Baseline: the emulator's raw paging cost, same pages, nothing mapped or written.
-      const baseline = await measure(async () => {
-        const r = reader();
-        let n = 0;
-        for await (const page of r.pages<unknown>('/users?$top=999&$select=id,mail,userPrincipalName,displayName,department')) n += page.value.length;
-        return { users: n, requests: r.requestCount };
-      });
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-bench-'));
-      const store = await openStore({ dataDir });
-      const org = await store.organizations.create('Bench');
-      await store.connections.save(org.id, tenant.tenantId, 'granted');
-      const service = new SyncService({ store, graphReaderFor: reader });
-      const full = await measure(() => service.runSync(org.id, { full: true }));
-      results[`full_${users}`] = {
-        requests: full.result.graphRequests,
-        wallMs: full.wallMs,
-        peakRssMb: full.peakRssMb,
-        counts: full.result.counts,
-        status: full.result.status,
-        baseline: { wallMs: baseline.wallMs, requests: baseline.result.requests },
-        wallVsBaseline: +(full.wallMs / Math.max(1, baseline.wallMs)).toFixed(2),
-      };
-      if (users === 100_000) {
-        const some = await control.users(tenant.tenantId, { limit: 100 });
-        for (const [i, u] of some.value.entries()) await control.updateUser(tenant.tenantId, u.id, { department: `Bench ${i}` });
-        const incremental = await measure(() => service.runSync(org.id));
-        results.incremental_100_changes_in_100000 = {
-          requests: incremental.result.graphRequests,
-          wallMs: incremental.wallMs,
-          peakRssMb: incremental.peakRssMb,
-          counts: incremental.result.counts,
-          mode: incremental.result.mode,
-          requestsVsFull: +(incremental.result.graphRequests / Math.max(1, full.result.graphRequests)).toFixed(3),
-        };
+async function counted<T extends { wallMs: number }>(control: EmulatorControl, tenantId: string, work: () => Promise<T> | T): Promise<T & { requests: number; resourceUnits: number; throttled: number }> {
+  await again(() => control.resetCounters(tenantId));
+  const result = await work();
+  const c = await again(() => control.counters(tenantId));
+  return { ...result, requests: c.requests, resourceUnits: c.resourceUnits, throttled: c.throttled };
+}
+
+/** (b) The same partitioned queries as the sync, side by side, rows counted and dropped. */
+async function bareRead(emulator: EmulatorProcess, tenantId: string, tenantUsers: number): Promise<{ wallMs: number; users: number }> {
+  const reader = createGraphReader({ tenantId, ...emulator.app, authorityHost: emulator.url, graphBaseUrl: emulator.url });
+  const started = performance.now();
+  const waiting = upnPartitions(tenantUsers);
+  let users = 0;
+  await Promise.all(
+    Array.from({ length: partitionsInFlight }, async () => {
+      for (let initial = waiting.shift(); initial !== undefined; initial = waiting.shift()) {
+        for await (const page of reader.pages<unknown>(graphQueries.usersStartingWith(initial))) users += page.value.length;
       }
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      await control.deleteTenant(tenant.tenantId);
-      process.stderr.write(`measured ${users.toLocaleString('en')} users\n`);
+    }),
+  );
+  return { wallMs: Math.round(performance.now() - started), users };
+}
+
+async function changeUsers(control: EmulatorControl, tenantId: string, ids: string[], round: number): Promise<void> {
+  const waiting = ids.map((id, i) => ({ id, i }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let next = waiting.shift(); next; next = waiting.shift()) {
+        const { id, i } = next;
+        await again(() => control.updateUser(tenantId, id, { department: `Bench ${round}-${i}` }));
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const emulator = await startEmulatorProcess(root);
+  const control = new EmulatorControl(emulator.url);
+  const load = { before: os.loadavg().map((n) => +n.toFixed(2)) };
+  const rows: Row[] = [];
+  const startedAt = new Date().toISOString();
+  try {
+    for (const users of userCounts) {
+      for (const latency of latencies) {
+        await again(() => control.setLatency({ enabled: latency === 'on' }));
+        const tenant = await again(() => control.createTenant({ users, groups: 0, seed: 7, nonUserObjects: false }));
+        const tenantId = tenant.tenantId;
+        const { accessToken } = await again(() => control.token(tenantId, { app: emulator.app.clientId }));
+        const base = { emulatorUrl: emulator.url, tenantId, clientId: emulator.app.clientId, clientSecret: emulator.app.clientSecret };
+        const dirs: string[] = [];
+        const tempDir = () => {
+          const dir = mkdtempSync(path.join(os.tmpdir(), 'users-sync-bench-'));
+          dirs.push(dir);
+          return dir;
+        };
+        const listingFloor = 1 + Math.ceil(users / 100);
+        process.stderr.write(`${users.toLocaleString('en')} users, latency ${latency}: naive sync…\n`);
+        const naive = await counted(control, tenantId, () => worker({ ...base, kind: 'naive', dataDir: tempDir(), token: accessToken }));
+        process.stderr.write(`  bare concurrent read…\n`);
+        const bare = await counted(control, tenantId, () => bareRead(emulator, tenantId, users));
+        const add = (scenario: string, r: WorkerResult & { requests: number; resourceUnits: number; throttled: number }, floor: number, read: number, store: Row['store'], withBare: boolean) => {
+          rows.push({
+            scenario,
+            users,
+            latency,
+            store,
+            wallMs: r.wallMs,
+            usersPerSecond: Math.round((read / Math.max(1, r.wallMs)) * 1000),
+            requests: r.requests,
+            resourceUnits: r.resourceUnits,
+            throttled: r.throttled,
+            peakRssMb: r.maxRssMb,
+            floorRequests: floor,
+            status: r.status + (r.error ? `: ${r.error}` : ''),
+            counts: r.counts,
+            vsNaive: ratio(r.wallMs, naive.wallMs),
+            vsBareRead: withBare ? ratio(r.wallMs, bare.wallMs) : null,
+            requestsVsFloor: ratio(r.requests, floor),
+          });
+          process.stderr.write(`  ${scenario}: ${r.status} in ${r.wallMs} ms, ${r.requests} requests\n`);
+        };
+        add('naive sync (baseline a)', naive, listingFloor, users, 'sqlite', true);
+        rows.push({ ...rows[rows.length - 1]!, scenario: 'bare concurrent read (baseline b)', wallMs: bare.wallMs, usersPerSecond: Math.round((users / Math.max(1, bare.wallMs)) * 1000), requests: bare.requests, resourceUnits: bare.resourceUnits, throttled: bare.throttled, peakRssMb: null, status: 'succeeded', counts: undefined, vsNaive: ratio(bare.wallMs, naive.wallMs), vsBareRead: 1, requestsVsFloor: ratio(bare.requests, listingFloor) });
+
+        const stores: Array<{ kind: Row['store']; databaseUrl?: string; schema?: string }> = [{ kind: 'sqlite' }];
+        if (postgresUrl) stores.push({ kind: 'postgres', databaseUrl: postgresUrl, schema: `bench_${process.pid}_${users}_${latency}` });
+        for (const target of stores) {
+          const dataDir = tempDir();
+          const store = await openStore({ dataDir, ...(target.databaseUrl ? { databaseUrl: target.databaseUrl, schema: target.schema } : {}) });
+          const org = await store.organizations.create('Bench');
+          await store.connections.save(org.id, tenantId, 'granted');
+          await store.close();
+          const job: WorkerJob = { ...base, kind: 'sync', dataDir, organizationId: org.id, ...(target.databaseUrl ? { databaseUrl: target.databaseUrl, schema: target.schema } : {}) };
+          const label = target.kind === 'postgres' ? ' (PostgreSQL)' : '';
+          if (scenarios.has('full') || scenarios.has('resync') || scenarios.has('incremental')) {
+            process.stderr.write(`  full sync${label}…\n`);
+            add(`full sync${label}`, await counted(control, tenantId, () => worker({ ...job, full: true })), listingFloor, users, target.kind, true);
+          }
+          if (scenarios.has('resync')) add(`re-sync, nothing changed${label}`, await counted(control, tenantId, () => worker({ ...job, full: true })), listingFloor, users, target.kind, true);
+          if (scenarios.has('incremental')) {
+            const ids: string[] = [];
+            const wanted = Math.min(users, Math.max(...changeCounts));
+            for (let offset = 0; ids.length < wanted && offset < users; offset += 10_000) ids.push(...(await again(() => control.users(tenantId, { limit: 10_000, offset }))).value.filter((u) => u.accountEnabled).map((u) => u.id));
+            for (const [round, k] of changeCounts.entries()) {
+              if (k > users / 2) continue;
+              await changeUsers(control, tenantId, ids.slice(0, k), round);
+              add(`incremental, ${k.toLocaleString('en')} changes${label}`, await counted(control, tenantId, () => worker(job)), Math.max(1, Math.ceil(k / 200)), k, target.kind, false);
+            }
+          }
+          if (target.databaseUrl && target.schema) await dropPostgresSchema(target.databaseUrl, target.schema);
+        }
+        for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+        await again(() => control.deleteTenant(tenantId));
+      }
     }
   } finally {
     emulator.stop();
   }
-  // A local run leaves the work tree clean; `npm run bench -- --publish` replaces the published figures.
-  const folder = process.argv.includes('--publish') ? path.join(root, 'bench', 'results') : path.join(root, 'bench', 'results', 'tmp');
+  const results = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    load: { ...load, after: os.loadavg().map((n) => +n.toFixed(2)) },
+    at: startedAt,
+    command: `npm run bench -- ${process.argv.slice(2).filter((a) => !a.endsWith('.ts')).join(' ')}`.trim(),
+    costModel: 'emulator default: latency 60 ms + 0.8 ms per object (±20%), at most 100 objects a page with $expand, resource-unit throttling on',
+    rows,
+  };
+  const table = markdownTable(rows);
+  if (flag('json')) console.log(JSON.stringify(results));
+  else console.log(table);
+  const folder = flag('publish') ? path.join(root, 'bench', 'results') : path.join(root, 'bench', 'results', 'tmp');
   mkdirSync(folder, { recursive: true });
   writeFileSync(path.join(folder, 'sync.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(JSON.stringify(results, null, 2));
+  writeFileSync(path.join(flag('publish') ? path.join(root, 'bench') : folder, 'RESULTS.md'), resultsPage(results, table));
+}
+
+function markdownTable(rows: Row[]): string {
+  const header = '| scenario | users | latency | wall s | users/s | requests | floor | ×floor | RU | 429s | peak RSS MB | × naive | × bare read | status |';
+  const rule = '|' + ' --- |'.repeat(14);
+  const lines = rows.map((r) =>
+    [
+      r.scenario,
+      r.users.toLocaleString('en'),
+      r.latency,
+      (r.wallMs / 1000).toFixed(1),
+      r.usersPerSecond.toLocaleString('en'),
+      r.requests.toLocaleString('en'),
+      r.floorRequests.toLocaleString('en'),
+      r.requestsVsFloor,
+      r.resourceUnits.toLocaleString('en'),
+      r.throttled,
+      r.peakRssMb ?? '–',
+      r.vsNaive ?? '–',
+      r.vsBareRead ?? '–',
+      r.status,
+    ].join(' | '),
+  );
+  return [header, rule, ...lines.map((l) => `| ${l} |`)].join('\n');
+}
+
+function resultsPage(results: { machine: Record<string, unknown>; load: Record<string, unknown>; at: string; command: string; costModel: string }, table: string): string {
+  return `# Sync benchmark results
+
+Regenerate with one command: \`npm run bench -- --publish\` (add the options of the command below to measure the same set).
+
+- **Date:** ${results.at}
+- **Command:** \`${results.command}\`
+- **Machine:** ${JSON.stringify(results.machine)}
+- **Load average (1, 5, 15 min) before and after:** ${JSON.stringify(results.load)} — the machine is shared with other work, so compare the ratios, measured side by side in the same run on the same tenant, rather than absolute times.
+- **Cost model:** ${results.costModel}
+
+Baselines: *naive sync* = Microsoft's Graph client (\`PageIterator\`, default page size, manager expanded), every user listed every run, all rows upserted in one SQLite transaction (what many tools do); *bare concurrent read* = the sync's partitioned queries read side by side and the rows dropped (the ceiling for reading); *floor* = fewest requests the scope needs (a delta link plus one page per 100 users with \`$expand\`; a delta page per 200 changes). Peak RSS is the maximum resident set of the process that ran the sync (each run in its own process).
+
+${table}
+`;
 }
 
 main().catch((error: unknown) => {

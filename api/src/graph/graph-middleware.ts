@@ -12,6 +12,7 @@ import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsof
 import type { Logger } from '../service/logger';
 import { GraphAuthenticationError, GraphError } from './graph-reader';
 import type { RequestSlots } from './request-slots';
+import type { ResourceUnitPacer } from './resource-unit-pacer';
 import {
   backoffMs,
   mayRetry,
@@ -46,8 +47,11 @@ export class GraphCall implements MiddlewareOptions {
     this.budget = { startedAt, attempts: 0 };
   }
 
+  private described?: string;
+
+  /** Computed once: every item of a page names its request when it does not match the schema. */
   get description(): string {
-    return describeRequest(this.method, this.url);
+    return (this.described ??= describeRequest(this.method, this.url));
   }
 }
 
@@ -248,20 +252,33 @@ export interface RequestCounter {
 }
 
 /**
+ * How urgent a reader's requests are to Graph: `low` for background work (scheduled runs,
+ * change notifications), which Graph throttles first when it must throttle
+ * (`x-ms-throttle-priority`, https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits).
+ */
+export type ThrottlePriority = 'low' | 'normal' | 'high';
+
+/**
  * Sends one HTTP request with the global `fetch` (looked up at call time, so a test's
  * substitute applies), inside a concurrency slot, under the call's signal and a per-request
- * timeout. The body is read here, within the slot and the timeout, so a connection that
- * drops mid-body is a transport failure the retry middleware sees.
+ * timeout, once the resource-unit pacer lets it go. The body is read here, within the slot
+ * and the timeout, so a connection that drops mid-body is a transport failure the retry
+ * middleware sees. What the answer says about the budget goes back to the pacer.
  */
 export class TransportMiddleware implements Middleware {
   constructor(
     private readonly slots: RequestSlots,
     private readonly counter: RequestCounter,
     private readonly requestTimeoutMs: number,
+    private readonly pacer: ResourceUnitPacer,
+    private readonly clock: GraphClock,
+    private readonly priority?: ThrottlePriority,
   ) {}
 
   async execute(context: Context): Promise<void> {
     const call = callOf(context);
+    await this.pacer.admit(call.signal);
+    if (this.priority) setHeader(context, 'x-ms-throttle-priority', this.priority);
     const release = await this.slots.acquire(call.signal);
     try {
       this.counter.count += 1;
@@ -272,6 +289,11 @@ export class TransportMiddleware implements Middleware {
       const bytes = await answer.arrayBuffer();
       const empty = answer.status === 204 || answer.status === 205 || answer.status === 304;
       context.response = new Response(empty ? null : bytes, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+      this.pacer.record(answer.headers);
+      if (retryableStatuses.has(answer.status)) {
+        const wait = retryAfterMs(answer.headers.get('retry-after'), this.clock.now());
+        if (wait !== undefined) this.pacer.pause(wait);
+      }
     } finally {
       release();
     }

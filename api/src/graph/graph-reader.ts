@@ -45,6 +45,8 @@ export interface GraphReader {
   batch<T>(paths: string[], options?: GraphReadOptions<T>): Promise<Array<GraphBatchResult<T>>>;
   /** HTTP requests sent so far by this reader, retries included. */
   readonly requestCount: number;
+  /** Resource units Graph reported for them, when the reader reads `x-ms-resource-unit`. */
+  readonly resourceUnits?: number;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../service/logger';
 import { GraphAuthenticationError, type GraphReader, type GraphWriter } from './graph-reader';
+import type { ThrottlePriority } from './graph-middleware';
 import { MicrosoftGraphReader } from './microsoft-graph-reader';
 import { defaultRetrySettings, systemClock, type GraphClock, type RetrySettings } from './retry-policy';
 import { graphScope, tenantTokenSource, type AppTokenSource } from './tenant-token';
@@ -12,6 +13,8 @@ import { graphScope, tenantTokenSource, type AppTokenSource } from './tenant-tok
 export * from './graph-reader';
 export { forgetTenantTokens, graphScope, msalConfiguration, tenantTokenSource } from './tenant-token';
 export { retryAfterMs, type GraphClock } from './retry-policy';
+export type { ThrottlePriority } from './graph-middleware';
+export { ResourceUnitPacer } from './resource-unit-pacer';
 
 export interface GraphReaderOptions {
   /** The customer's tenant: GUID or verified domain. */
@@ -23,7 +26,7 @@ export interface GraphReaderOptions {
   /** `https://graph.microsoft.com` or the emulator's base; `/v1.0` is added here. */
   graphBaseUrl: string;
   logger?: Logger;
-  /** Graph requests on the wire at once for this reader (default 4). */
+  /** Graph requests on the wire at once for this reader (default 8; the resource-unit pacer keeps them inside the budget). */
   maxConcurrency?: number;
   /** Retry bounds; missing fields take defaultRetrySettings. */
   retry?: Partial<RetrySettings>;
@@ -35,6 +38,8 @@ export interface GraphReaderOptions {
   scope?: string;
   /** Replaces MSAL (tests; or a caller that already holds tokens). */
   tokens?: AppTokenSource;
+  /** `low` for background runs (schedule, change notifications): Graph throttles them first, and spares what people wait for. */
+  priority?: ThrottlePriority;
   /** Time and randomness of retries (tests). */
   clock?: GraphClock;
   random?: () => number;
@@ -54,13 +59,14 @@ export function createGraphReader(options: GraphReaderOptions): GraphReader & Gr
     tenantId: options.tenantId,
     graphBaseUrl: options.graphBaseUrl,
     tokens,
-    maxConcurrency: options.maxConcurrency ?? 4,
+    maxConcurrency: options.maxConcurrency ?? 8,
     retry,
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     signal: options.signal,
     logger: options.logger,
+    ...(options.priority ? { priority: options.priority } : {}),
   });
 }
 

@@ -11,9 +11,10 @@ import {
   type GraphWriter,
 } from './graph-reader';
 import { describeRequest, graphErrorFrom, unexpectedResponse } from './graph-errors';
-import { AuthorizationMiddleware, GraphCall, RetryMiddleware, TransportMiddleware, abortedError, type RequestCounter } from './graph-middleware';
+import { AuthorizationMiddleware, GraphCall, RetryMiddleware, TransportMiddleware, abortedError, type RequestCounter, type ThrottlePriority } from './graph-middleware';
 import { batchEnvelope, firstIssue, pageEnvelope } from './page-envelope';
 import { RequestSlots } from './request-slots';
+import { ResourceUnitPacer } from './resource-unit-pacer';
 import { backoffMs, mayRetry, retryAfterMs, retryableStatuses, type GraphClock, type RetrySettings } from './retry-policy';
 import type { AppTokenSource } from './tenant-token';
 
@@ -32,6 +33,7 @@ export interface MicrosoftGraphReaderSetup {
   random: () => number;
   signal?: AbortSignal;
   logger?: Logger;
+  priority?: ThrottlePriority;
 }
 
 interface Answer {
@@ -46,8 +48,10 @@ export class MicrosoftGraphReader implements GraphReader, GraphWriter {
   private readonly client: Client;
   private readonly counter: RequestCounter = { count: 0 };
   private readonly versionBase: string;
+  private readonly pacer: ResourceUnitPacer;
 
   constructor(private readonly setup: MicrosoftGraphReaderSetup) {
+    this.pacer = new ResourceUnitPacer(setup.clock);
     const base = setup.graphBaseUrl.replace(/\/+$/, '');
     this.versionBase = `${base}/v1.0`;
     const origin = new URL(base).origin;
@@ -58,7 +62,7 @@ export class MicrosoftGraphReader implements GraphReader, GraphWriter {
       middleware: [
         new RetryMiddleware({ settings: setup.retry, clock: setup.clock, random: setup.random, tenantId: setup.tenantId, graphBaseUrl: base, logger: setup.logger }),
         new AuthorizationMiddleware(setup.tokens, origin),
-        new TransportMiddleware(new RequestSlots(setup.maxConcurrency), this.counter, setup.requestTimeoutMs),
+        new TransportMiddleware(new RequestSlots(setup.maxConcurrency), this.counter, setup.requestTimeoutMs, this.pacer, setup.clock, setup.priority),
       ],
     });
   }
@@ -66,6 +70,16 @@ export class MicrosoftGraphReader implements GraphReader, GraphWriter {
   /** HTTP requests to Graph so far, retries and `$batch` calls included; token requests are not Graph requests and are not counted. */
   get requestCount(): number {
     return this.counter.count;
+  }
+
+  /** Resource units Graph reported for this reader's requests (`x-ms-resource-unit`, `$batch` items included). */
+  get resourceUnits(): number {
+    return this.pacer.totalUnits;
+  }
+
+  /** Requests this reader held back to stay inside the resource-unit budget or Graph's Retry-After. */
+  get pacedWaits(): number {
+    return this.pacer.waits;
   }
 
   async get<T>(pathOrUrl: string, options: GraphReadOptions<T> = {}): Promise<T> {
@@ -136,6 +150,7 @@ export class MicrosoftGraphReader implements GraphReader, GraphWriter {
         const index = Number(item.id) - 1;
         if (!pending.includes(index) || results[index] !== undefined) continue; // not ours, or a duplicate
         const headers = new Headers(item.headers ?? {});
+        this.pacer.record(headers);
         const description = describeRequest('GET', `${this.versionBase}${urls[index]}`);
         if (retryableStatuses.has(item.status)) {
           throttled.push({ index, status: item.status, body: item.body, headers });
@@ -167,6 +182,8 @@ export class MicrosoftGraphReader implements GraphReader, GraphWriter {
         break;
       }
       this.setup.logger?.warn({ tenantId: this.setup.tenantId, throttledItems: throttled.length, delayMs: wait }, 'Graph throttled $batch items; sending them again');
+      // The whole reader holds back as long, not only this batch: the budget is the tenant's.
+      this.pacer.pause(wait);
       const signal = this.callSignal(options);
       try {
         await clock.sleep(wait, signal);

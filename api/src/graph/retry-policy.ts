@@ -3,11 +3,15 @@ import { watchAbort } from './abort-watch';
 /**
  * When to try a Graph request again, and how long to wait first (GRAPH_NOTES, Throttling):
  * `Retry-After` first — seconds, possibly fractional, or an HTTP date — else exponential
- * backoff with jitter; never more than `maxAttempts` requests, never past `maxTotalMs`.
+ * backoff with jitter. What bounds a call is the time it may take (`maxTotalMs`), not a
+ * number of attempts: Graph's throttling answers short Retry-Afters while a bucket refills,
+ * and a handful of quick attempts gave up in under a second on a tenant that only needed
+ * a few seconds ("Microsoft Graph throttling guidance": keep waiting Retry-After and retrying
+ * until the request succeeds, https://learn.microsoft.com/graph/throttling).
  */
 
 export interface RetrySettings {
-  /** Requests per call, the first one included. */
+  /** Requests per call, the first one included; unbounded by default (maxTotalMs bounds the call). */
   maxAttempts: number;
   /** Wall time a call may spend, waits included; a wait that would cross it is not started. */
   maxTotalMs: number;
@@ -18,7 +22,7 @@ export interface RetrySettings {
 }
 
 export const defaultRetrySettings: RetrySettings = {
-  maxAttempts: 7,
+  maxAttempts: Number.POSITIVE_INFINITY,
   maxTotalMs: 180_000,
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { DirectoryEntry, PlannedChange } from '../domain';
 import { hashEmployeeAttributes } from '../domain';
+import { type EmployeeUpdateColumn, type PreparedRows, upsertEmployeeRows } from './employees';
 import { newRecordId } from './record-ids';
 import type { Database, EmployeeTable } from './schema';
 
@@ -17,11 +18,15 @@ export interface CsvImportPreviewRecord {
   runId: string | null;
 }
 
-const rowsPerStatement = 400;
+/** What an import owns on a record: its status, the attributes, the manager by email (a Microsoft employee keeps its source and Entra manager). */
+const csvColumns: readonly EmployeeUpdateColumn[] = [
+  'status', 'email', 'given_name', 'surname', 'display_name', 'department', 'job_title', 'office_location', 'city', 'country',
+  'preferred_language', 'entra_employee_id', 'company_name', 'manager_email', 'attributes_hash', 'last_synced_at', 'deactivated_at', 'updated_at',
+];
 const sources = ['microsoft', 'csv', 'manual'] as const;
 
 /** The directory as the CSV import sees it, its previews, and the writes an applied import makes. */
-export function csvImportRepository(db: Kysely<Database>, now: () => string) {
+export function csvImportRepository(db: Kysely<Database>, now: () => string, prepared?: PreparedRows) {
   return {
     /**
      * Every employee with the attributes the import compares (a Microsoft manager read as their email).
@@ -118,7 +123,7 @@ export function csvImportRepository(db: Kysely<Database>, now: () => string) {
 
     /**
      * Writes what an import creates, updates, reactivates and deactivates, as upserts on
-     * the employee id, a few hundred rows a statement. Returns the id of each change, in order.
+     * the employee id, through the same writer as syncs. Returns the id of each change, in order.
      */
     async write(organizationId: string, changes: readonly PlannedChange[], at: string): Promise<string[]> {
       const ids: string[] = [];
@@ -153,34 +158,7 @@ export function csvImportRepository(db: Kysely<Database>, now: () => string) {
           updated_at: at,
         };
       });
-      for (let i = 0; i < rows.length; i += rowsPerStatement) {
-        await db
-          .insertInto('employees')
-          .values(rows.slice(i, i + rowsPerStatement))
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              status: eb.ref('excluded.status'),
-              email: eb.ref('excluded.email'),
-              given_name: eb.ref('excluded.given_name'),
-              surname: eb.ref('excluded.surname'),
-              display_name: eb.ref('excluded.display_name'),
-              department: eb.ref('excluded.department'),
-              job_title: eb.ref('excluded.job_title'),
-              office_location: eb.ref('excluded.office_location'),
-              city: eb.ref('excluded.city'),
-              country: eb.ref('excluded.country'),
-              preferred_language: eb.ref('excluded.preferred_language'),
-              entra_employee_id: eb.ref('excluded.entra_employee_id'),
-              company_name: eb.ref('excluded.company_name'),
-              manager_email: eb.ref('excluded.manager_email'),
-              attributes_hash: eb.ref('excluded.attributes_hash'),
-              last_synced_at: eb.ref('excluded.last_synced_at'),
-              deactivated_at: eb.ref('excluded.deactivated_at'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
-      }
+      await upsertEmployeeRows(db, rows, 'id', csvColumns, prepared);
       return ids;
     },
   };

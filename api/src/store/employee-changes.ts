@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type PreparedRows, runPerRow } from './employees';
 import { newRecordId } from './record-ids';
 import type { Database } from './schema';
 
@@ -20,7 +21,10 @@ export interface EmployeeChangeEntry {
 
 export type NewEmployeeChangeEntry = Omit<EmployeeChangeEntry, 'id' | 'organizationId' | 'runId' | 'at'>;
 
-export function employeeChangeRepository(db: Kysely<Database>) {
+const changeColumns = ['id', 'organization_id', 'run_id', 'employee_id', 'entra_object_id', 'email', 'action', 'reason', 'changed_fields', 'at'] as const;
+
+/** `prepared`: SQLite's connection inside a transaction (see PreparedRows): one prepared insert a line. */
+export function employeeChangeRepository(db: Kysely<Database>, prepared?: PreparedRows) {
   return {
     async append(organizationId: string, runId: string | null, entries: readonly NewEmployeeChangeEntry[], at: string): Promise<void> {
       const rows = entries.map((e) => ({
@@ -35,6 +39,10 @@ export function employeeChangeRepository(db: Kysely<Database>) {
         changed_fields: e.changedFields === null ? null : JSON.stringify(e.changedFields),
         at,
       }));
+      if (prepared) {
+        runPerRow(prepared, `insert into employee_changes (${changeColumns.join(', ')}) values (${changeColumns.map(() => '?').join(', ')})`, changeColumns, rows);
+        return;
+      }
       for (let i = 0; i < rows.length; i += 1000) await db.insertInto('employee_changes').values(rows.slice(i, i + 1000)).execute();
     },
 

@@ -22,8 +22,85 @@ export interface Employee extends EmployeeAttributes {
   importedManagerEmail: string | null;
 }
 
-// Rows per INSERT statement: 23 columns × 400 stays far below SQLite's and PostgreSQL's parameter limits.
+// Rows per INSERT statement: 24 columns × 400 stays far below SQLite's and PostgreSQL's
+// parameter limits, and every full chunk is the same SQL text, so SQLite prepares it once.
 const rowsPerStatement = 400;
+// Ids per `in (…)` lookup.
+const idsPerLookup = 1000;
+
+/** Columns an upsert may overwrite on an existing employee (every other column keeps its value). */
+export type EmployeeUpdateColumn = Exclude<keyof EmployeeTable, 'id' | 'organization_id' | 'entra_object_id' | 'first_seen_at'>;
+
+/** What Microsoft syncs own on a record: source and status, the attributes, the manager by Entra id. */
+const microsoftColumns: readonly EmployeeUpdateColumn[] = [
+  'source', 'status', 'email', 'given_name', 'surname', 'display_name', 'department', 'job_title', 'office_location', 'city', 'country',
+  'preferred_language', 'entra_employee_id', 'company_name', 'manager_entra_id', 'attributes_hash', 'last_synced_at', 'deactivated_at', 'updated_at',
+];
+
+/**
+ * SQLite's connection, handed to repositories only inside a transaction: statements prepared
+ * once (and kept), run once a row. On SQLite that beats building a multi-row statement of a
+ * few hundred rows (query building and parameter binding dominate, not the round trip).
+ */
+export interface PreparedRows {
+  prepare(text: string): { run(...parameters: unknown[]): unknown };
+}
+
+/** Runs `text` once a row of `rows`, binding `columns` in order. */
+export function runPerRow(prepared: PreparedRows, text: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): void {
+  const statement = prepared.prepare(text);
+  for (const row of rows) statement.run(columns.map((column) => row[column] ?? null));
+}
+
+/**
+ * The one writer of employee rows, for syncs and CSV imports alike, keyed on the Entra
+ * object id (a sync: a replayed change is harmless) or on the employee id (an import),
+ * overwriting only `update`: on SQLite in a transaction, one prepared upsert a row; else
+ * multi-row upserts, a few hundred rows a statement (PostgreSQL: one round trip for each).
+ */
+export async function upsertEmployeeRows(
+  db: Kysely<Database>,
+  rows: ReadonlyArray<Insertable<EmployeeTable>>,
+  key: 'entra_object_id' | 'id',
+  update: readonly EmployeeUpdateColumn[],
+  prepared?: PreparedRows,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (prepared) {
+    // Every caller builds its rows alike: the first row's columns are every row's.
+    const columns = Object.keys(rows[0]!);
+    const target = key === 'id' ? 'id' : 'organization_id, entra_object_id';
+    const text = `insert into employees (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${target}) do update set ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+    runPerRow(prepared, text, columns, rows);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += rowsPerStatement) {
+    await db
+      .insertInto('employees')
+      .values(rows.slice(i, i + rowsPerStatement))
+      .onConflict((oc) =>
+        (key === 'id' ? oc.column('id') : oc.columns(['organization_id', 'entra_object_id'])).doUpdateSet((eb) =>
+          Object.fromEntries(update.map((column) => [column, eb.ref(`excluded.${column}`)])),
+        ),
+      )
+      .execute();
+  }
+}
+
+const storedColumns = ['id', 'entra_object_id', 'status', 'attributes_hash', 'email', 'display_name', 'manager_entra_id'] as const;
+
+function storedEmployee(r: Pick<Selectable<EmployeeTable>, (typeof storedColumns)[number]>): StoredEmployee {
+  return {
+    id: r.id,
+    entraObjectId: r.entra_object_id!,
+    status: r.status as EmployeeStatus,
+    hash: r.attributes_hash ?? '',
+    email: r.email,
+    displayName: r.display_name,
+    managerId: r.manager_entra_id,
+  };
+}
+
 
 export function toEmployee(row: Selectable<EmployeeTable>): Employee {
   return {
@@ -78,26 +155,64 @@ export interface EmployeeListQuery {
   offset?: number;
 }
 
-export function employeeRepository(db: Kysely<Database>) {
+export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows) {
   return {
-    /** What the diff needs about every Microsoft-synced employee of the organization. */
-    async storedForSync(organizationId: string): Promise<StoredEmployee[]> {
-      const rows = await db
+    /** What the diff needs about the Microsoft-synced employees with these Entra ids (one page of a run), by Entra id. */
+    async storedByEntraIds(organizationId: string, entraObjectIds: readonly string[]): Promise<Map<string, StoredEmployee>> {
+      const out = new Map<string, StoredEmployee>();
+      for (let i = 0; i < entraObjectIds.length; i += idsPerLookup) {
+        const rows = await db
+          .selectFrom('employees')
+          .select(storedColumns)
+          .where('organization_id', '=', organizationId)
+          .where('source', '=', 'microsoft')
+          .where('entra_object_id', 'in', entraObjectIds.slice(i, i + idsPerLookup))
+          .execute();
+        for (const row of rows) out.set(row.entra_object_id!, storedEmployee(row));
+      }
+      return out;
+    },
+
+    /**
+     * Active Microsoft-synced employees in id order, `limit` after `afterId`: a run walks them
+     * this way to find who was not read, without holding the directory in memory.
+     */
+    async activeSyncedAfter(organizationId: string, afterId: string | null, limit: number): Promise<StoredEmployee[]> {
+      let select = db
         .selectFrom('employees')
-        .select(['id', 'entra_object_id', 'status', 'attributes_hash', 'email', 'display_name', 'manager_entra_id'])
+        .select(storedColumns)
+        .where('organization_id', '=', organizationId)
+        .where('status', '=', 'active')
+        .where('source', '=', 'microsoft')
+        .where('entra_object_id', 'is not', null);
+      if (afterId !== null) select = select.where('id', '>', afterId);
+      return (await select.orderBy('id').limit(limit).execute()).map(storedEmployee);
+    },
+
+    /** How many Microsoft-synced employees are active: what the deletion guard measures against. */
+    async countActiveSynced(organizationId: string): Promise<number> {
+      const row = await db
+        .selectFrom('employees')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('organization_id', '=', organizationId)
+        .where('status', '=', 'active')
+        .where('source', '=', 'microsoft')
+        .where('entra_object_id', 'is not', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Whether the organization has any Microsoft-synced employee, active or not. */
+    async anySynced(organizationId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('employees')
+        .select('id')
         .where('organization_id', '=', organizationId)
         .where('source', '=', 'microsoft')
         .where('entra_object_id', 'is not', null)
-        .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        entraObjectId: r.entra_object_id!,
-        status: r.status as EmployeeStatus,
-        hash: r.attributes_hash ?? '',
-        email: r.email,
-        displayName: r.display_name,
-        managerId: r.manager_entra_id,
-      }));
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
     },
 
     /**
@@ -124,47 +239,19 @@ export function employeeRepository(db: Kysely<Database>) {
           updated_at: at,
         });
       }
-      for (let i = 0; i < rows.length; i += rowsPerStatement) {
-        await db
-          .insertInto('employees')
-          .values(rows.slice(i, i + rowsPerStatement))
-          .onConflict((oc) =>
-            oc.columns(['organization_id', 'entra_object_id']).doUpdateSet((eb) => ({
-              source: 'microsoft',
-              status: 'active',
-              email: eb.ref('excluded.email'),
-              given_name: eb.ref('excluded.given_name'),
-              surname: eb.ref('excluded.surname'),
-              display_name: eb.ref('excluded.display_name'),
-              department: eb.ref('excluded.department'),
-              job_title: eb.ref('excluded.job_title'),
-              office_location: eb.ref('excluded.office_location'),
-              city: eb.ref('excluded.city'),
-              country: eb.ref('excluded.country'),
-              preferred_language: eb.ref('excluded.preferred_language'),
-              entra_employee_id: eb.ref('excluded.entra_employee_id'),
-              company_name: eb.ref('excluded.company_name'),
-              manager_entra_id: eb.ref('excluded.manager_entra_id'),
-              attributes_hash: eb.ref('excluded.attributes_hash'),
-              last_synced_at: eb.ref('excluded.last_synced_at'),
-              deactivated_at: null,
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
-      }
+      await upsertEmployeeRows(db, rows, 'entra_object_id', microsoftColumns, prepared);
       return ids;
     },
 
     /** Marks employees inactive; never deletes, so a returning person keeps the same record. */
     async deactivate(organizationId: string, employeeIds: readonly string[], at: string): Promise<void> {
-      for (let i = 0; i < employeeIds.length; i += 1000) {
+      for (let i = 0; i < employeeIds.length; i += idsPerLookup) {
         await db
           .updateTable('employees')
           .set({ status: 'inactive', deactivated_at: at, last_synced_at: at, updated_at: at })
           .where('organization_id', '=', organizationId)
           .where('status', '=', 'active')
-          .where('id', 'in', employeeIds.slice(i, i + 1000))
+          .where('id', 'in', employeeIds.slice(i, i + idsPerLookup))
           .execute();
       }
     },

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import { deltaStateRepository } from './delta-states';
 import { employeeChangeRepository } from './employee-changes';
-import { employeeRepository } from './employees';
+import { employeeRepository, type PreparedRows } from './employees';
 import { microsoftConnectionRepository } from './microsoft-connections';
 import { migrationProvider } from './migrations';
 import { organizationRepository } from './organizations';
@@ -91,14 +91,18 @@ export interface Store extends Repositories {
   close(): Promise<void>;
 }
 
-function repositories(db: Kysely<Database>, now: () => string): Repositories {
+/**
+ * `rows`: on SQLite inside a transaction, the connection itself, so bulk writes run one
+ * prepared statement per row (see upsertEmployeeRows) rather than building multi-row SQL.
+ */
+function repositories(db: Kysely<Database>, now: () => string, rows?: PreparedRows): Repositories {
   const runs = syncRunRepository(db, now);
   return {
     organizations: organizationRepository(db, now),
     connections: microsoftConnectionRepository(db, now),
     configurations: syncConfigurationRepository(db, now),
-    employees: employeeRepository(db),
-    changes: employeeChangeRepository(db),
+    employees: employeeRepository(db, rows),
+    changes: employeeChangeRepository(db, rows),
     runs,
     deltaStates: deltaStateRepository(db, now),
     members: organizationMemberRepository(db, now),
@@ -109,7 +113,7 @@ function repositories(db: Kysely<Database>, now: () => string): Repositories {
     employeeSearch: employeeSearchRepository(db),
     subscriptions: graphSubscriptionRepository(db, now),
     onboardingLinks: onboardingLinkRepository(db, now),
-    csvImports: csvImportRepository(db, now),
+    csvImports: csvImportRepository(db, now, rows),
     botConversations: botConversationRepository(db, now),
   };
 }
@@ -122,6 +126,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const now = () => clock().toISOString();
   let db: Kysely<Database>;
   let kind: Store['kind'];
+  let preparedRows: PreparedRows | undefined;
   if (options.databaseUrl) {
     kind = 'postgres';
     if (options.schema !== undefined && !schemaName.test(options.schema)) {
@@ -163,7 +168,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const statements = preparedOnce(sqlite);
+    preparedRows = { prepare: (text) => statements.prepare(text) as SqliteDatabase.Statement };
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   }
 
   // Features land in any order on existing databases (0005–0007 came after 0008 and 0010); each migration stands alone.
@@ -193,8 +200,33 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         clearTimeout(timer);
       }
     },
-    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now))),
+    // Inside a transaction the one SQLite connection is this work's until it ends: rows may go to it directly.
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now, preparedRows))),
     close: () => db.destroy(),
+  };
+}
+
+/** Distinct statements kept prepared; a sync uses a few dozen. */
+const preparedStatements = 256;
+
+/**
+ * better-sqlite3 compiles every statement Kysely hands it; a sync sends the same few
+ * statements thousands of times (the 400-row upsert, the page lookup, the change log), so
+ * each SQL text is prepared once and kept. Kysely runs one statement at a time on the one
+ * connection, so a kept statement is never in use twice.
+ */
+function preparedOnce(sqlite: SqliteDatabase.Database): SqliteDialectDatabase {
+  const kept = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text) => {
+      let statement = kept.get(text);
+      if (statement) return statement;
+      statement = sqlite.prepare(text);
+      if (kept.size >= preparedStatements) kept.delete(kept.keys().next().value!);
+      kept.set(text, statement);
+      return statement;
+    },
   };
 }
 

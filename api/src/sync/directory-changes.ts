@@ -6,11 +6,10 @@ import {
   type StoredEmployee,
   changedAttributes,
   compareEmployee,
-  employeesToDeactivate,
   mapDirectoryUser,
   skipReasonText,
 } from '../domain';
-import type { Repositories, Store, SyncCounts, SyncReport, SyncReportEntry } from '../store';
+import type { NewEmployeeChangeEntry, Repositories, Store, SyncCounts, SyncReport, SyncReportEntry } from '../store';
 import { carriesManager } from './graph-payloads';
 import type { RunProgress } from './run-progress';
 
@@ -23,11 +22,25 @@ export interface PlannedDeactivation {
   reason: string;
 }
 
+/** How much a run keeps before writing it: changes per transaction, active employees per deactivation lookup. */
+export interface DirectoryChangesSizing {
+  /** Creations, updates and reactivations written together, in one transaction (5,000). */
+  changesPerTransaction: number;
+  /** Active employees read at a time when looking for those not found in scope (5,000). */
+  employeesPerLookup: number;
+}
+
+export const defaultSizing: DirectoryChangesSizing = { changesPerTransaction: 5_000, employeesPerLookup: 5_000 };
+
 /**
- * What one run does to the directory. Creations, updates and reactivations are written
- * page by page (idempotent upserts, so an interrupted run loses nothing and a replay
- * harms nothing); deactivations are only collected here and written once the scope was
- * read completely, and the deletion guard allows it.
+ * What one run does to the directory. Each page read is compared with the stored hashes of
+ * that page's employees only (one lookup by Entra id), so a run never loads the directory;
+ * an unchanged employee costs that comparison and nothing else. Creations, updates and
+ * reactivations are kept until a few thousand are due, then written in one transaction
+ * with their change log (idempotent upserts: a replay harms nothing; a failed run is read
+ * again in full by the next one). Deactivations are only collected, and written once the
+ * scope was read completely and the deletion guard allows it; who is missing is found by
+ * walking the active employees in the database against the ids read.
  */
 export class DirectoryChanges {
   readonly counts: SyncCounts = { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 0 };
@@ -36,20 +49,35 @@ export class DirectoryChanges {
   readonly inScope = new Set<string>();
   private readonly skippedIds = new Set<string>();
   private readonly deactivations = new Map<string, PlannedDeactivation>();
-  private readonly stored: Map<string, StoredEmployee>;
-  private readonly activeBefore: number;
+  private pending: EmployeeChange[] = [];
+  /** Transactions this run committed for creations, updates and reactivations (benchmarks, tests). */
+  writeTransactions = 0;
 
-  constructor(
+  private constructor(
     private readonly store: Store,
     private readonly organizationId: string,
     private readonly runId: string,
     private readonly dryRun: boolean,
     private readonly mapping: MappingOptions,
-    stored: readonly StoredEmployee[],
+    private readonly activeBefore: number,
+    /** Nobody was synced before this run: there are no stored hashes to look up (a first sync). */
+    private readonly emptyAtStart: boolean,
     private readonly reportCap: number,
-  ) {
-    this.stored = new Map(stored.map((e) => [e.entraObjectId, e]));
-    this.activeBefore = stored.filter((e) => e.status === 'active').length;
+    private readonly sizing: DirectoryChangesSizing,
+  ) {}
+
+  static async start(
+    store: Store,
+    organizationId: string,
+    runId: string,
+    dryRun: boolean,
+    mapping: MappingOptions,
+    reportCap: number,
+    sizing: DirectoryChangesSizing = defaultSizing,
+  ): Promise<DirectoryChanges> {
+    const activeBefore = await store.employees.countActiveSynced(organizationId);
+    const emptyAtStart = activeBefore === 0 && !(await store.employees.anySynced(organizationId));
+    return new DirectoryChanges(store, organizationId, runId, dryRun, mapping, activeBefore, emptyAtStart, reportCap, sizing);
   }
 
   /** Active employees before this run: what the deletion guard measures against. */
@@ -66,12 +94,16 @@ export class DirectoryChanges {
     return !this.inScope.has(user.id) && mapDirectoryUser(user, this.mapping).kind === 'employee';
   }
 
-  /** Compares a page of users in scope with the directory and writes what changed, with the run's progress, in one transaction. */
+  /**
+   * Compares a page of users in scope with their stored hashes and keeps what changed; writes
+   * once enough is due. Listeners hear of the page either way.
+   */
   async applyUsers(users: readonly DirectoryUser[], progress: RunProgress): Promise<void> {
-    const changes: EmployeeChange[] = [];
-    for (const user of users) {
+    const fresh = users.filter((user) => !this.inScope.has(user.id));
+    const storedOf = fresh.length > 0 && !this.emptyAtStart ? await this.store.employees.storedByEntraIds(this.organizationId, [...new Set(fresh.map((user) => user.id))]) : new Map<string, StoredEmployee>();
+    for (const user of fresh) {
       if (this.inScope.has(user.id)) continue;
-      const stored = this.stored.get(user.id);
+      const stored = storedOf.get(user.id);
       const mapped = mapDirectoryUser(user, this.mapping);
       if (mapped.kind === 'skipped') {
         if (!this.skippedIds.has(user.id)) {
@@ -94,7 +126,7 @@ export class DirectoryChanges {
         this.counts.unchanged += 1;
         continue;
       }
-      changes.push(change);
+      this.pending.push(change);
       const entry = { entraObjectId: user.id, email: change.attributes.email, displayName: change.attributes.displayName };
       if (change.kind === 'create') {
         this.counts.created += 1;
@@ -107,19 +139,66 @@ export class DirectoryChanges {
         this.list('reactivated', entry);
       }
     }
-    await this.write(changes, progress);
+    if (this.pending.length >= this.sizing.changesPerTransaction) await this.flush(progress);
+    else await progress.pageRead(this.store.runs, this.counts);
   }
 
-  /** A user deleted in Entra (soft or hard) during an incremental round. */
-  planRemoval(entraObjectId: string, reason: string): void {
-    const stored = this.stored.get(entraObjectId);
-    if (stored?.status === 'active' && !this.inScope.has(entraObjectId)) this.planDeactivation(stored, reason);
+  /** Writes the changes still kept, with the run's progress, in one transaction (every round ends with it). */
+  async flush(progress: RunProgress): Promise<void> {
+    if (this.pending.length === 0) return;
+    if (this.dryRun) {
+      this.pending = [];
+      await progress.record(this.store.runs, this.counts);
+      return;
+    }
+    const changes = this.pending;
+    this.pending = [];
+    const at = this.store.now();
+    this.writeTransactions += 1;
+    await this.store.transaction(async (t) => {
+      // Only updates need the previous values, to log which attributes changed.
+      const updated = changes.filter((c) => c.kind === 'update').map((c) => c.employeeId!);
+      const before = updated.length > 0 ? await t.employees.attributesOf(this.organizationId, updated) : new Map<string, EmployeeAttributes>();
+      const ids = await t.employees.applyChanges(this.organizationId, changes, at);
+      await t.changes.append(
+        this.organizationId,
+        this.runId,
+        changes.map(
+          (c, i): NewEmployeeChangeEntry => ({
+            employeeId: ids[i]!,
+            entraObjectId: c.entraObjectId,
+            email: c.attributes.email,
+            action: c.kind === 'create' ? 'created' : c.kind === 'update' ? 'updated' : 'reactivated',
+            reason: null,
+            changedFields: c.kind === 'update' && before.has(c.employeeId!) ? changedAttributes(before.get(c.employeeId!)!, c.attributes) : null,
+          }),
+        ),
+        at,
+      );
+      await progress.record(t.runs, this.counts);
+    });
   }
 
-  /** After a complete enumeration: every active employee not found in scope leaves. */
-  planDeactivationOfAbsent(): void {
-    for (const employee of employeesToDeactivate(this.stored.values(), this.inScope)) {
-      if (!this.deactivations.has(employee.id)) this.planDeactivation(employee, 'no longer in the sync scope');
+  /** Users deleted in Entra (soft or hard) during an incremental round. */
+  async planRemovals(removals: ReadonlyArray<{ entraObjectId: string; reason: string }>): Promise<void> {
+    if (removals.length === 0) return;
+    const storedOf = await this.store.employees.storedByEntraIds(this.organizationId, removals.map((r) => r.entraObjectId));
+    for (const { entraObjectId, reason } of removals) {
+      const stored = storedOf.get(entraObjectId);
+      if (stored?.status === 'active' && !this.inScope.has(entraObjectId)) this.planDeactivation(stored, reason);
+    }
+  }
+
+  /** After a complete enumeration: every active employee not found in scope leaves. The database is walked, a few thousand at a time. */
+  async planDeactivationOfAbsent(): Promise<void> {
+    let after: string | null = null;
+    for (;;) {
+      const active = await this.store.employees.activeSyncedAfter(this.organizationId, after, this.sizing.employeesPerLookup);
+      for (const employee of active) {
+        if (!this.inScope.has(employee.entraObjectId) && !this.deactivations.has(employee.id)) this.planDeactivation(employee, 'no longer in the sync scope');
+      }
+      if (active.length < this.sizing.employeesPerLookup) return;
+      after = active[active.length - 1]!.id;
     }
   }
 
@@ -153,35 +232,5 @@ export class DirectoryChanges {
     const list = this.report[kind];
     if (list.length < this.reportCap) list.push(entry);
     else this.report.truncated = true;
-  }
-
-  private async write(changes: EmployeeChange[], progress: RunProgress): Promise<void> {
-    if (this.dryRun) {
-      await progress.record(this.store.runs, this.counts);
-      return;
-    }
-    const at = this.store.now();
-    await this.store.transaction(async (t) => {
-      if (changes.length > 0) {
-        // Only updates need the previous values, to log which attributes changed; they are few.
-        const updated = changes.filter((c) => c.kind === 'update').map((c) => c.employeeId!);
-        const before = updated.length > 0 ? await t.employees.attributesOf(this.organizationId, updated) : new Map<string, EmployeeAttributes>();
-        const ids = await t.employees.applyChanges(this.organizationId, changes, at);
-        await t.changes.append(
-          this.organizationId,
-          this.runId,
-          changes.map((c, i) => ({
-            employeeId: ids[i]!,
-            entraObjectId: c.entraObjectId,
-            email: c.attributes.email,
-            action: c.kind === 'create' ? ('created' as const) : c.kind === 'update' ? ('updated' as const) : ('reactivated' as const),
-            reason: null,
-            changedFields: c.kind === 'update' && before.has(c.employeeId!) ? changedAttributes(before.get(c.employeeId!)!, c.attributes) : null,
-          })),
-          at,
-        );
-      }
-      await progress.record(t.runs, this.counts);
-    });
   }
 }

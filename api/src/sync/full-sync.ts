@@ -1,9 +1,9 @@
 import { type DirectoryUser, type GroupSummary, type GroupTree, groupTreeClosure, resolveNamedGroup } from '../domain';
-import { GraphError } from '../graph/graph-reader';
+import { GraphError, type GraphPage } from '../graph/graph-reader';
 import { castHeaders, graphQueries } from './graph-queries';
 import { directMemberSchema, groupSummarySchema, isMicrosoft365Group, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
 import { MemberManagers } from './member-managers';
-import { type DeltaStateDraft, type SyncRound, deltaLinkOf, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
+import { type DeltaStateDraft, type SyncRound, Turns, deltaLinkOf, eachConcurrently, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
 
 /** A scope group, with its type: a Microsoft 365 group has no nested groups. */
@@ -46,45 +46,140 @@ export async function takeDeltaLinks(round: SyncRound, withGroups: boolean): Pro
 }
 
 /**
+ * Every UPN starts with one of the letters or rare initials: Entra allows letters, digits and
+ * ' . - _ ! # ^ ~ in the user name of a UPN, a period not first ("Microsoft Entra password
+ * policies", username policies: https://learn.microsoft.com/entra/identity/authentication/concept-sspr-policy);
+ * `startswith` is case-insensitive. The count check in readAllUsers catches a tenant where this is not so.
+ */
+const upnLetters = [...'abcdefghijklmnopqrstuvwxyz'];
+/** Initials few UPNs start with: always one partition together. */
+const rareInitials = [...'0123456789', "'", '-', '_', '!', '#', '^', '~'];
+/** About this many users a partition: enough pages that its last, partial one costs little. */
+const usersPerPartition = 4_000;
+
+/**
+ * The partitions of a tenant of `users`: the letters spread over as many partitions as the
+ * size warrants (at least as many as are read side by side, at most one a letter), and one
+ * for the rare initials. Every UPN initial is in exactly one partition.
+ */
+export function upnPartitions(users: number): string[][] {
+  const count = Math.min(upnLetters.length, Math.max(partitionsInFlight, Math.ceil(users / usersPerPartition)));
+  const partitions: string[][] = Array.from({ length: count }, () => []);
+  upnLetters.forEach((letter, i) => partitions[i % count]!.push(letter));
+  return [...partitions, rareInitials];
+}
+
+/** From this many users on, the listing is read in partitions side by side; below, one listing is as quick and costs fewer requests. */
+const partitionFrom = 2_000;
+/** Partitions read side by side, each with its next page in flight; the reader's slots bound what is on the wire. */
+export const partitionsInFlight = 8;
+/** Groups whose members (or nested groups) are read side by side. */
+const groupsInFlight = 4;
+
+type PageOfUsers = GraphPage<unknown>;
+
+/**
  * Reads the whole scope and writes what changed, page by page. Returns who is in it;
  * when it returns, the enumeration was complete and deactivations are safe to plan.
+ * Pages read side by side (partitions, groups) are applied one at a time, in turns.
  */
 export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | null): Promise<{ scopeMemberIds: string[] | null; groupTree: GroupTree | null }> {
   const { reader, progress, changes, signal } = round;
   progress.phase = 'reading_users';
+  const turns = new Turns();
   // Every user a full enumeration applies has its manager as read now, so a full sync sets
   // (or clears) managers in every scope, the same way.
-  const readUsers = async (path: string, addManagers: (users: DirectoryUser[], count: number | undefined) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: Set<string>, headers?: Record<string, string>) => {
-    for await (const page of readAhead(reader.pages<unknown>(path, { signal, ...(headers ? { headers } : {}) }), signal)) {
+  const apply = (page: PageOfUsers, addManagers: (users: DirectoryUser[], count: number | undefined) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: Set<string>) =>
+    turns.take(async () => {
+      throwIfCancelled(signal);
       const users = page.value.map(parseUser);
       progress.pages += 1;
       progress.usersRead += users.length;
       if (members) for (const user of users) members.add(user.id);
       await changes.applyUsers(await addManagers(users, page.count), progress);
+      return users.length;
+    });
+  const readUsers = async (pages: AsyncIterable<PageOfUsers>, addManagers: Parameters<typeof apply>[1], members?: Set<string>): Promise<number> => {
+    let read = 0;
+    for await (const page of readAhead(pages, signal)) {
+      const applied = await apply(page, addManagers, members);
+      read += applied;
     }
+    return read;
   };
   if (groups === null) {
     // The listing expands the manager itself.
-    await readUsers(graphQueries.allUsers, (users) => users.map((user) => withManagerAsRead(user)));
+    await readAllUsers(round, (pages) => readUsers(pages, (users) => users.map((user) => withManagerAsRead(user))));
     throwIfCancelled(signal);
-    changes.planDeactivationOfAbsent();
+    await changes.planDeactivationOfAbsent();
     return { scopeMemberIds: null, groupTree: null };
   }
   const members = new Set<string>();
   // The first page's @odata.count (the cast asks $count=true) tells how many members there are, which decides how their managers are read.
   const managers = new MemberManagers(round);
-  for (const group of groups) await readUsers(graphQueries.usersUnderGroup(group.id), (users, count) => managers.add(users, count), members, castHeaders);
+  await eachConcurrently(groups, groupsInFlight, async (group) => {
+    await readUsers(reader.pages<unknown>(graphQueries.usersUnderGroup(group.id), { signal, headers: castHeaders }), (users, count) => managers.add(users, count), members);
+  });
   progress.phase = 'reading_groups';
   const tree: GroupTree = { roots: groups.map((g) => g.id), children: {}, nested: {}, names: {}, holders: {} };
-  for (const group of groups) {
-    tree.names![group.id] = group.displayName;
+  for (const group of groups) tree.names![group.id] = group.displayName;
+  await eachConcurrently(groups, groupsInFlight, async (group) => {
     tree.children[group.id] = isMicrosoft365Group(group) ? [] : await nestedGroups(round, group.id, tree);
-    await progress.record(round.store.runs, changes.counts);
-  }
+  });
+  await progress.record(round.store.runs, changes.counts);
   await recordDirectMembership(round, tree, members);
   throwIfCancelled(signal);
-  changes.planDeactivationOfAbsent();
+  await changes.planDeactivationOfAbsent();
   return { scopeMemberIds: [...members], groupTree: tree };
+}
+
+/**
+ * All users of the tenant. A tenant that fits on one page costs one request. A larger one
+ * is counted (one `/users/$count` request); from `partitionFrom` users on, it is read in
+ * partitions by the UPN's first character (see upnPartitions), several side by side, each with its next page
+ * in flight — `$expand` holds a page to 100 users, so a 100,000-user tenant is a thousand
+ * pages whichever way, and side by side they take a fraction of the time. The users the
+ * partitions brought are checked against the count; when fewer came than counted, the
+ * plain listing is read as well, so no one is left out (and then deactivated).
+ */
+async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<PageOfUsers>) => Promise<number>): Promise<void> {
+  const { reader, signal } = round;
+  const listing = reader.pages<unknown>(graphQueries.allUsers, { signal })[Symbol.asyncIterator]();
+  const first = await listing.next();
+  if (first.done) return;
+  const rest: AsyncIterable<PageOfUsers> = { [Symbol.asyncIterator]: () => listing };
+  const firstOnly: AsyncIterable<PageOfUsers> = (async function* () {
+    yield first.value;
+  })();
+  await readUsers(firstOnly);
+  if (first.value.nextLink === undefined) return;
+  const counted = await userCount(round);
+  if (counted === undefined || counted < partitionFrom) {
+    await readUsers(rest);
+    return;
+  }
+  await listing.return?.();
+  let read = 0;
+  await eachConcurrently(upnPartitions(counted), partitionsInFlight, async (initials) => {
+    // Read first, then added: `read += await …` would add to the total as it was before the wait.
+    const partition = await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initials), { signal }));
+    read += partition;
+  });
+  if (read < counted) {
+    await readUsers(reader.pages<unknown>(graphQueries.allUsers, { signal }));
+  }
+}
+
+/** How many users the tenant has, or undefined when Graph would not say (the listing is then read as one). */
+async function userCount(round: SyncRound): Promise<number | undefined> {
+  try {
+    const text = await round.reader.get<unknown>(graphQueries.userCount, { signal: round.signal, headers: { ConsistencyLevel: 'eventual' } });
+    const count = Number(text);
+    return Number.isFinite(count) ? count : undefined;
+  } catch (error) {
+    if (error instanceof GraphError && error.status !== 0 && error.status !== 401) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -93,7 +188,7 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
  */
 async function recordDirectMembership(round: SyncRound, tree: GroupTree, members: ReadonlySet<string>): Promise<void> {
   const { reader, progress, signal } = round;
-  for (const groupId of groupTreeClosure(tree)) {
+  await eachConcurrently([...groupTreeClosure(tree)], groupsInFlight, async (groupId) => {
     const nested: string[] = [];
     for await (const page of reader.pages<unknown>(graphQueries.directMembers(groupId), { signal })) {
       progress.pages += 1;
@@ -105,7 +200,7 @@ async function recordDirectMembership(round: SyncRound, tree: GroupTree, members
       }
     }
     tree.nested![groupId] = nested;
-  }
+  });
   await progress.record(round.store.runs, round.changes.counts);
 }
 

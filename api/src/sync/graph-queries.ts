@@ -13,6 +13,16 @@ export const graphQueries = {
   usersDeltaFromNow: `/users/delta?$deltatoken=latest&$select=${userSelect},manager`,
   /** Every user, 999 a page (delta would give at most ~200). */
   allUsers: `/users?$top=999&$select=${userSelect}&$expand=manager($select=id)`,
+  /**
+   * One partition of the listing: the users whose UPN starts with one of `initials`
+   * (case-insensitive; `or` of `startswith` is a plain filter, as in the query-parameters
+   * page's own example, https://learn.microsoft.com/graph/query-parameters#filter-parameter),
+   * 100 a page since it expands the manager.
+   */
+  usersStartingWith: (initials: readonly string[]) =>
+    `/users?$filter=${encodeURIComponent(initials.map((initial) => `startswith(userPrincipalName,'${encodedQuote(initial)}')`).join(' or '))}&$top=999&$select=${userSelect}&$expand=manager($select=id)`,
+  /** How many users the tenant has, disabled ones included (an advanced query: ConsistencyLevel: eventual; text/plain). */
+  userCount: '/users/$count',
   groupsDeltaFromNow: '/groups/delta?$deltatoken=latest&$select=displayName,members',
   /** `groupTypes` tells a Microsoft 365 group (`Unified`: users only, never nested groups) from a security group. */
   groupsNamed: (name: string) => `/groups?$filter=${encodeURIComponent(`displayName eq '${encodedQuote(name)}'`)}&$select=id,displayName,groupTypes&$top=999`,

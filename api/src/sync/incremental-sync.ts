@@ -52,11 +52,13 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
   progress.phase = 'applying';
   const members = state.scopeMemberIds ? new Set(state.scopeMemberIds) : null;
   const present: DirectoryUser[] = [];
+  const removals: Array<{ entraObjectId: string; reason: string }> = [];
   for (const user of changedUsers.values()) {
     if (members && !members.has(user.id)) continue;
-    if (user['@removed']) changes.planRemoval(user.id, user['@removed'].reason === 'deleted' ? 'deleted in Entra ID' : 'deleted in Entra ID (restorable)');
+    if (user['@removed']) removals.push({ entraObjectId: user.id, reason: user['@removed'].reason === 'deleted' ? 'deleted in Entra ID' : 'deleted in Entra ID (restorable)' });
     else present.push(user);
   }
+  await changes.planRemovals(removals);
   for (let i = 0; i < present.length; i += applySlice) {
     throwIfCancelled(round.signal);
     await changes.applyUsers(present.slice(i, i + applySlice), progress);

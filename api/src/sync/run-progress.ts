@@ -23,6 +23,7 @@ export class RunProgress {
   usersRead = 0;
   pages = 0;
   private readonly requestsBefore: number;
+  private lastWritten = 0;
 
   constructor(
     private readonly runId: string,
@@ -42,6 +43,21 @@ export class RunProgress {
     // Conditional, so a run declared interrupted rolls back the page it was writing.
     const alive = await runs.transition(this.runId, 'running', { phase: this.phase, counts, progress: { usersRead: this.usersRead, pages: this.pages, graphRequests: this.graphRequests } });
     if (!alive) throw runTakenOver(this.runId);
+    this.lastWritten = Date.now();
+    this.tell(counts);
+  }
+
+  /**
+   * After a page that wrote nothing: listeners hear of it at once; the run record is written
+   * when it is older than `writeEveryMs`, so a run of a thousand unchanged pages does not
+   * commit a thousand times to say so.
+   */
+  async pageRead(runs: Repositories['runs'], counts: SyncCounts, writeEveryMs = 1_000): Promise<void> {
+    if (Date.now() - this.lastWritten >= writeEveryMs) await this.record(runs, counts);
+    else this.tell(counts);
+  }
+
+  private tell(counts: SyncCounts): void {
     const event: SyncProgressEvent = {
       runId: this.runId,
       organizationId: this.organizationId,

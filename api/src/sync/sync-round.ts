@@ -54,3 +54,31 @@ export async function deltaLinkOf(reader: GraphReader, path: string, round: Pick
   if (!link) throw new SyncError('GRAPH_DELTA_LINK_MISSING', `Microsoft Graph ended ${path.split('?')[0]} without a delta link; try the sync again.`);
   return link;
 }
+
+/** Runs `work` on every item, at most `limit` at once; the first failure stops the rest from starting and is thrown. */
+export async function eachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const waiting = [...items];
+  let failed = false;
+  const worker = async () => {
+    for (let item = waiting.shift(); item !== undefined && !failed; item = waiting.shift()) {
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Lets one caller at a time run: pages read side by side are applied one after the other. */
+export class Turns {
+  private last: Promise<unknown> = Promise.resolve();
+
+  take<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.last.then(work);
+    this.last = result.catch(() => undefined);
+    return result;
+  }
+}

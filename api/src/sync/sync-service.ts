@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { CodedError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
 import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReader } from '../graph/graph-reader';
+import type { ThrottlePriority } from '../graph/graph-middleware';
 import type { Logger } from '../service/logger';
 import { type Store, type SyncMode, type SyncRun, type SyncRunUpdate, type SyncTrigger, finishedStatuses, interruptedRunMessage, runSilence } from '../store';
-import { DirectoryChanges } from './directory-changes';
+import { DirectoryChanges, type DirectoryChangesSizing } from './directory-changes';
 import { fullSync } from './full-sync';
 import { incrementalSync } from './incremental-sync';
 import { RunProgress, type SyncProgressEvent } from './run-progress';
@@ -14,8 +15,11 @@ import { SyncError, isTakenOver, runTakenOver } from './sync-error';
 
 export interface SyncServiceOptions {
   store: Store;
-  /** A Graph reader for a customer tenant (built from the Microsoft app configuration by the composition root). */
-  graphReaderFor: (tenantId: string) => GraphReader;
+  /**
+   * A Graph reader for a customer tenant (built from the Microsoft app configuration by the
+   * composition root); `priority: 'low'` for runs nobody waits on (schedule, change notifications).
+   */
+  graphReaderFor: (tenantId: string, settings?: { priority?: ThrottlePriority }) => GraphReader;
   logger?: Logger;
   /** Longest list of people a run reports per kind (created, skipped, …). */
   reportCap?: number;
@@ -27,6 +31,8 @@ export interface SyncServiceOptions {
   cancelPollMs?: number;
   /** How often a run the database lost is written again, until the database answers (1 s by default). */
   databaseRetryMs?: number;
+  /** Changes per write transaction and employees per deactivation lookup (tests make them small). */
+  sizing?: DirectoryChangesSizing;
 }
 
 /** What a sync is asked with, by whatever starts it (tab, CLI, schedule, change notification, bot). */
@@ -328,7 +334,8 @@ export class SyncService {
     let round: SyncRound | undefined;
     try {
       // Inside the try: a reader that cannot be built (no credentials) fails the run, never leaves it running.
-      const reader = this.options.graphReaderFor(tenantId);
+      // Background runs tell Graph they can wait: it throttles them before what people wait for.
+      const reader = automaticTriggers.has(queued.trigger) ? this.options.graphReaderFor(tenantId, { priority: 'low' }) : this.options.graphReaderFor(tenantId);
       const progress = new RunProgress(queued.id, organizationId, reader, this.events);
       if (!dryRun) {
         // A newer real run replaces a plan still waiting for approval: that plan is stale now.
@@ -342,7 +349,7 @@ export class SyncService {
         configuration,
         progress,
         signal: options.signal,
-        changes: new DirectoryChanges(store, organizationId, queued.id, dryRun, mapping, await store.employees.storedForSync(organizationId), this.options.reportCap ?? 200),
+        changes: await DirectoryChanges.start(store, organizationId, queued.id, dryRun, mapping, this.options.reportCap ?? 200, this.options.sizing),
       });
       const state = await store.deltaStates.get(organizationId);
       let mode: SyncMode = !options.full && queued.proposal === null && state?.usersDeltaLink && state.scopeKey === scopeKeyOf(configuration) ? 'incremental' : 'full';
@@ -370,6 +377,8 @@ export class SyncService {
         return (await store.runs.get(queued.id))!;
       }
       const cancelled = options.signal.aborted;
+      // What the run had compared is correct whatever stopped it: written, as page-by-page writes were.
+      if (round) await round.changes.flush(round.progress).catch(() => undefined);
       const described = describeFailure(error, cancelled);
       if (!described.expected) this.options.logger?.error({ err: error, organizationId, runId: queued.id }, 'sync failed');
       if (!cancelled && consentWithdrawn(error)) await this.recordRevokedConsent(organizationId, tenantId);
@@ -399,6 +408,9 @@ export class SyncService {
   private async conclude(runId: string, round: SyncRound, next: DeltaStateDraft, dryRun: boolean): Promise<SyncRun> {
     const { store, changes, progress, configuration } = round;
     const organizationId = round.configuration.organizationId;
+    // The last changes the round kept are written before anything is concluded.
+    progress.phase = 'applying';
+    await changes.flush(progress);
     const planned = changes.plannedDeactivations;
     changes.countDeactivations(planned);
     const held = deletionGuardHolds(planned.length, changes.activeEmployees, configuration.deletionGuard);

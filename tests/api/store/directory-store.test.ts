@@ -48,7 +48,7 @@ describeEachStore('the directory store', (backend) => {
     expect(await store.employees.get(org.id, id!)).toMatchObject({ status: 'inactive', deactivatedAt: expect.any(String) });
     expect(await store.employees.count(org.id, 'active')).toBe(0);
 
-    const [stored] = await store.employees.storedForSync(org.id);
+    const stored = (await store.employees.storedByEntraIds(org.id, ['u1'])).get('u1');
     const back = compareEmployee(stored, 'u1', attributes('ada@contoso.com', 'Sales'));
     expect(back.kind).toBe('reactivate');
     await store.employees.applyChanges(org.id, [back], store.now());
