@@ -2,6 +2,7 @@ import type { Request } from 'restify';
 import type { RouteId } from '../../contract';
 import { ApiProblem } from '../api-problem';
 import type { Authenticate } from '../typed-routes';
+import { createFailuresByAddress } from './failures-by-address';
 
 /**
  * Failing authentications, counted per client address: past `maxFailures` refusals within
@@ -9,8 +10,6 @@ import type { Authenticate } from '../typed-routes';
  * a good token) until its window ends, so nobody can try forged tokens (or make us ask
  * Entra about made-up tenants) as fast as they can send them. Only 401s count: a valid
  * sign-in that is not allowed somewhere (403) is no attack, nor is Entra being unreachable.
- * At most `maxAddresses` windows are kept; the oldest go first. Counts live in this
- * process: several api instances each count their own share.
  */
 export interface FailedAuthenticationSettings {
   maxFailures?: number;
@@ -19,50 +18,8 @@ export interface FailedAuthenticationSettings {
   now?: () => number;
 }
 
-interface Window {
-  startedAt: number;
-  failures: number;
-}
-
 export function createFailedAuthenticationLimit(settings: FailedAuthenticationSettings = {}) {
-  const maxFailures = settings.maxFailures ?? 30;
-  const windowMs = settings.windowMs ?? 60_000;
-  const maxAddresses = settings.maxAddresses ?? 10_000;
-  const now = settings.now ?? (() => Date.now());
-  const windows = new Map<string, Window>();
-
-  const current = (address: string): Window | undefined => {
-    const window = windows.get(address);
-    if (window && now() - window.startedAt >= windowMs) {
-      windows.delete(address);
-      return undefined;
-    }
-    return window;
-  };
-
-  return {
-    /** Seconds until `address` may try again, or null while it may. */
-    retryAfterSeconds(address: string): number | null {
-      const window = current(address);
-      if (!window || window.failures < maxFailures) return null;
-      return Math.max(1, Math.ceil((window.startedAt + windowMs - now()) / 1000));
-    },
-    failed(address: string): void {
-      const window = current(address) ?? { startedAt: now(), failures: 0 };
-      window.failures += 1;
-      windows.delete(address);
-      windows.set(address, window);
-      // Map order is insertion order: the first keys are the windows touched longest ago.
-      for (const key of windows.keys()) {
-        if (windows.size <= maxAddresses) break;
-        windows.delete(key);
-      }
-    },
-    /** How many addresses are counted now (bounded by `maxAddresses`). */
-    get size(): number {
-      return windows.size;
-    },
-  };
+  return createFailuresByAddress({ maxFailures: settings.maxFailures ?? 30, windowMs: settings.windowMs ?? 60_000, maxAddresses: settings.maxAddresses, now: settings.now });
 }
 
 export type FailedAuthenticationLimit = ReturnType<typeof createFailedAuthenticationLimit>;

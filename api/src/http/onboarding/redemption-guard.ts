@@ -1,3 +1,5 @@
+import { createFailuresByAddress } from '../auth/failures-by-address';
+
 /**
  * What stands between a guesser and the links' secrets, besides their 256 bits:
  * - refusals are counted per client address; past `maxFailures` within `windowMs`, every
@@ -9,6 +11,7 @@
 export interface RedemptionGuardSettings {
   maxFailures?: number;
   windowMs?: number;
+  maxAddresses?: number;
   paceMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -21,45 +24,21 @@ export interface RedemptionAttempt {
   settle(outcome: 'accepted' | 'refused'): Promise<void>;
 }
 
-interface Window {
-  startedAt: number;
-  failures: number;
-}
-
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createRedemptionGuard(settings: RedemptionGuardSettings = {}) {
-  const maxFailures = settings.maxFailures ?? 10;
-  const windowMs = settings.windowMs ?? 15 * 60_000;
+  const failures = createFailuresByAddress({ maxFailures: settings.maxFailures ?? 10, windowMs: settings.windowMs ?? 15 * 60_000, maxAddresses: settings.maxAddresses, now: settings.now });
   const paceMs = settings.paceMs ?? 250;
   const now = settings.now ?? (() => Date.now());
   const sleep = settings.sleep ?? sleepFor;
-  const windows = new Map<string, Window>();
-
-  const current = (address: string): Window | undefined => {
-    const window = windows.get(address);
-    if (window && now() - window.startedAt >= windowMs) {
-      windows.delete(address);
-      return undefined;
-    }
-    return window;
-  };
 
   return {
     begin(address: string): RedemptionAttempt {
       const startedAt = now();
-      const window = current(address);
-      const blocked = window !== undefined && window.failures >= maxFailures;
       return {
-        retryAfterSeconds: blocked ? Math.max(1, Math.ceil((window.startedAt + windowMs - startedAt) / 1000)) : null,
+        retryAfterSeconds: failures.retryAfterSeconds(address),
         async settle(outcome) {
-          if (outcome === 'refused') {
-            const open = current(address) ?? { startedAt: now(), failures: 0 };
-            open.failures += 1;
-            windows.set(address, open);
-          }
-          // Old windows of addresses that never came back are forgotten.
-          if (windows.size > 10_000) for (const key of windows.keys()) current(key);
+          if (outcome === 'refused') failures.failed(address);
           const wait = startedAt + paceMs - now();
           if (wait > 0) await sleep(wait);
         },
