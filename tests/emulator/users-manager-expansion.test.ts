@@ -36,4 +36,21 @@ describe('users with $expand=manager, as the sync reads them', () => {
     expect(advanced.status).toBe(400);
     expect(advanced.body.error.code).toBe('Request_UnsupportedQuery');
   });
+
+  it('lists a manager’s direct reports, and hides a deleted manager from the reports until it is restored', async () => {
+    const listing = await graph<{ value: User[] }>(emulator, tenant.token, '/users?$top=999&$select=id&$expand=manager($select=id)');
+    const managerId = listing.body.value.find((u) => u.manager)!.manager!.id;
+    const expected = listing.body.value.filter((u) => u.manager?.id === managerId).map((u) => u.id).sort();
+    const reports = await graph<{ value: Array<{ '@odata.type': string; id: string }> }>(emulator, tenant.token, `/users/${managerId}/directReports?$select=id`);
+    expect(reports.status).toBe(200);
+    expect(reports.body.value.map((r) => r.id).sort()).toEqual(expected);
+    expect(reports.body.value.every((r) => r['@odata.type'] === '#microsoft.graph.user')).toBe(true);
+
+    const report = expected[0]!;
+    await emulator.control.deleteUser(tenant.tenantId, managerId);
+    expect((await graph<User>(emulator, tenant.token, `/users/${report}?$select=id&$expand=manager($select=id)`)).body.manager).toBeUndefined();
+    expect((await graph(emulator, tenant.token, `/users/${managerId}/directReports`)).status).toBe(404);
+    await emulator.control.restoreUser(tenant.tenantId, managerId);
+    expect((await graph<User>(emulator, tenant.token, `/users/${report}?$select=id&$expand=manager($select=id)`)).body.manager?.id).toBe(managerId);
+  });
 });

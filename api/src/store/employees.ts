@@ -189,6 +189,23 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
       return (await select.orderBy('id').limit(limit).execute()).map(storedEmployee);
     },
 
+    /** Entra ids of the active Microsoft-synced employees whose manager is one of these. */
+    async activeReportsOf(organizationId: string, managerEntraIds: readonly string[]): Promise<string[]> {
+      const out: string[] = [];
+      for (let i = 0; i < managerEntraIds.length; i += idsPerLookup) {
+        const rows = await db
+          .selectFrom('employees')
+          .select('entra_object_id')
+          .where('organization_id', '=', organizationId)
+          .where('status', '=', 'active')
+          .where('source', '=', 'microsoft')
+          .where('manager_entra_id', 'in', managerEntraIds.slice(i, i + idsPerLookup))
+          .execute();
+        for (const row of rows) if (row.entra_object_id) out.push(row.entra_object_id);
+      }
+      return out;
+    },
+
     /** How many Microsoft-synced employees are active: what the deletion guard measures against. */
     async countActiveSynced(organizationId: string): Promise<number> {
       const row = await db

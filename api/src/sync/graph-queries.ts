@@ -33,6 +33,10 @@ export const graphQueries = {
    * is sent with $count=true and castHeaders (see there).
    */
   usersUnderGroup: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$count=true&$top=999&$select=${userSelect}`,
+  /** One user with the manager, as the listing reads them (one $batch item each). */
+  userWithManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=${userSelect}&$expand=manager($select=id)`,
+  /** Who reports to a manager ("List directReports", learn.microsoft.com/graph/api/user-list-directreports): users and contacts, ids only. */
+  directReports: (id: string) => `/users/${encodeURIComponent(id)}/directReports?$select=id&$top=999`,
   /** One user's manager id, for the members a group read brings (one $batch item each; 1 resource unit). */
   userManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=id&$expand=manager($select=id)`,
   /** Direct members (users and nested groups, each with its @odata.type): who holds whom, for "through which group". */

@@ -4,6 +4,7 @@ import { enumerateScope, resolveScopeGroups } from './full-sync';
 import { type GroupDelta, groupDeltaSchema, parseGraphItem, parseUser } from './graph-payloads';
 import { type DeltaStateDraft, type SyncRound, readAhead, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
+import { rereadReportsOfMovedManagers } from './manager-links';
 
 // Users are applied in slices of a listing page's size, so progress and transactions stay alike.
 const applySlice = 999;
@@ -58,13 +59,26 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
     if (user['@removed']) removals.push({ entraObjectId: user.id, reason: user['@removed'].reason === 'deleted' ? 'deleted in Entra ID' : 'deleted in Entra ID (restorable)' });
     else present.push(user);
   }
+  // Who comes back: asked before applying, which makes them active again.
+  const returning = await returningEmployees(round, present);
   await changes.planRemovals(removals);
   for (let i = 0; i < present.length; i += applySlice) {
     throwIfCancelled(round.signal);
     await changes.applyUsers(present.slice(i, i + applySlice), progress);
   }
+  await rereadReportsOfMovedManagers(round, removals.map((r) => r.entraObjectId), returning, (id) => !members || members.has(id));
   if (present.length === 0) await progress.record(round.store.runs, changes.counts);
   return { ...next, groupsDeltaLink };
+}
+
+/** Entra ids among `present` the directory holds inactive: restored or re-enabled in Entra, they may manage people again. */
+async function returningEmployees(round: SyncRound, present: readonly DirectoryUser[]): Promise<string[]> {
+  const returning: string[] = [];
+  for (let i = 0; i < present.length; i += applySlice) {
+    const stored = await round.store.employees.storedByEntraIds(round.configuration.organizationId, present.slice(i, i + applySlice).map((user) => user.id));
+    for (const employee of stored.values()) if (employee.status === 'inactive') returning.push(employee.entraObjectId);
+  }
+  return returning;
 }
 
 function isUserOrGroupLink(link: { '@odata.type'?: string | undefined }): boolean {

@@ -175,6 +175,25 @@ export function addUserRoutes(router: Router<GraphRoute>): void {
     },
   });
 
+  // user-list-directreports: the users (and contacts) whose manager the user is; only active ones,
+  // as a deleted object is hidden behind navigation properties. Paged like other lists.
+  router.get('/v1.0/users/{id}/directReports', {
+    cost: 'other',
+    handle(request, principal) {
+      if (!canReadUsers(principal)) return insufficientPrivileges(request);
+      rejectUnsupportedOptions(request);
+      const manager = principal.tenant.activeUser(request.params.id!);
+      if (!manager) return notFound(request, request.params.id!);
+      const select = selection(request, 'user', USER_PROPERTIES);
+      const start = skipPosition(request);
+      const { page, next } = pageOf(principal.tenant.users, start, pageSize(request), (u) => u.state === 'active' && u.managerId === manager.id);
+      const body: Record<string, unknown> = { '@odata.context': odataContext(request, 'directoryObjects', select) };
+      if (next !== null) body['@odata.nextLink'] = nextLink(request, encodeToken({ p: next }));
+      body.value = page.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...renderUser(u, select) }));
+      return json(200, body);
+    },
+  });
+
   router.get('/v1.0/users/{id}/manager', {
     cost: 'other',
     handle(request, principal) {

@@ -229,26 +229,31 @@ describe('a run held by the deletion guard', () => {
     }, { guard: true }));
 });
 
-describe('a manager deleted in Entra', () => {
-  // Found by this suite: after a manager's soft deletion, Graph's listing ($expand=manager)
-  // shows the reports with no manager, while the users delta round says nothing about the
-  // reports, so an incremental sync keeps the deleted manager's id until the next full sync.
-  // Whether Entra itself drops the reports' manager link on a soft delete (and brings it back
-  // on restore) is not documented where we looked; the lead decides which reading the
-  // product and the emulator follow.
-  test.failing('leaves the reports as a fresh full sync reads them (OPEN: incremental keeps the deleted manager)', async () => {
-    const scenario = report.scenario('a manager soft-deleted between two syncs');
-    scenario.knownDivergence('incremental keeps a soft-deleted manager that a full sync reads as none; test.failing until the lead decides');
+describe('a manager deleted in Entra, and restored', () => {
+  // Found by this suite: after a manager's soft deletion Graph's listing ($expand=manager)
+  // shows the reports with no manager, and again with it after a restore, while the users
+  // delta round says nothing about the reports. An incremental run now reads again the
+  // reports of a manager it sees leave or return (sync/manager-links.ts).
+  it('leaves the reports as a fresh full sync reads them, after the deletion and after the restore', async () => {
+    const scenario = report.scenario('a manager soft-deleted, then restored, between incremental syncs');
     const tenant = await emulator.control.createTenant({ users: 0, groups: 0 });
     const user = (name: string, extra: Record<string, unknown> = {}) =>
       emulator.control.createUser(tenant.tenantId, { displayName: name, userPrincipalName: `${name}@${tenant.defaultDomain}`, mail: `${name}@${tenant.defaultDomain}`, ...extra });
     const boss = await user('boss');
     await user('worker', { managerId: boss.id });
+    await user('helper', { managerId: boss.id });
     const host = await SyncHost.open(emulator, tenant, { scope: 'all' });
     try {
       scenario.run('full sync', await host.sync());
       await emulator.control.deleteUser(tenant.tenantId, boss.id);
-      scenario.run('incremental sync', await host.sync());
+      const afterDeletion = await host.sync();
+      scenario.run('incremental sync after the deletion', afterDeletion);
+      expect(afterDeletion.mode).toBe('incremental');
+      await expectFaultFree(host, tenant, 'all', scenario);
+      await emulator.control.restoreUser(tenant.tenantId, boss.id);
+      const afterRestore = await host.sync();
+      scenario.run('incremental sync after the restore', afterRestore);
+      expect(afterRestore.mode).toBe('incremental');
       await expectFaultFree(host, tenant, 'all', scenario);
     } finally {
       await host.close();
