@@ -6,7 +6,6 @@ import { TabContext } from './api/api-context';
 import { asProblem } from './api/use-resource';
 import { AppShell } from './shell/app-shell';
 import { ProblemMessage } from './shell/problem-message';
-import { runConsentPopup, signInWithBrowser } from './sign-in/browser-sign-in';
 import type { SignInState } from './sign-in/session';
 import { loadTabSettings, type SignInSettings as TabSettings } from './sign-in/tab-settings';
 import { connectToTeams, type TeamsHost } from './sign-in/teams-host';
@@ -45,13 +44,14 @@ export function App() {
         return { step: 'popup-done' as const, message: 'Done. You can close this window.' };
       }
       if (query.get('auth') === 'consent') {
-        const outcome = await runConsentPopup(settings);
+        const outcome = await (await import('./sign-in/browser-sign-in')).runConsentPopup(settings);
         if (outcome === 'redirecting') return { step: 'starting' as const };
         if (teams && outcome.ok) authentication.notifySuccess();
         else if (teams && !outcome.ok) authentication.notifyFailure(outcome.reason);
         return { step: 'popup-done' as const, message: outcome.ok ? 'Thank you. You can close this window.' : `Consent was not given: ${outcome.reason}` };
       }
-      const signIn = teams ? await signInWithTeams(retry) : await signInWithBrowser(settings);
+      // MSAL is loaded only outside Teams: inside Teams the tab signs in with Teams SSO.
+      const signIn = teams ? await signInWithTeams(retry) : await (await import('./sign-in/browser-sign-in')).signInWithBrowser(settings);
       if (signIn.kind !== 'signed-in') return { step: 'ready' as const, settings, teams, signIn };
       const api = createApiClient(signIn.session.token);
       const me = await api.call('me');
