@@ -131,6 +131,21 @@ describe('Microsoft Users Sync', () => {
     expect(await screen.findByText('Would be created')).toBeTruthy();
   });
 
+  it('names a chosen group that the first page of groups does not list, and says when it was deleted', async () => {
+    const group = (id: string, displayName: string) => ({ id, displayName, description: null, memberCount: 3 });
+    const api = drawerApi()
+      .on('getConfiguration', { body: configuration({ scope: { kind: 'groups', groupIds: ['g-far', 'g-gone'] } }) })
+      .on('searchGroups', ({ query }) => ({
+        body: query.get('ids')
+          ? { groups: [group('g-far', 'Zeta far down the list'), { ...group('g-gone', 'Deleted group (no longer in Entra ID)'), memberCount: null }], nextCursor: null }
+          : { groups: [group('g-1', 'Alpha')], nextCursor: 'more' },
+      }));
+    renderWithApi(<MicrosoftSyncContent />, api);
+    expect(await screen.findByText('Zeta far down the list')).toBeTruthy();
+    expect(screen.getByText('Deleted group (no longer in Entra ID)')).toBeTruthy();
+    expect(api.callsTo('searchGroups').map((c) => c.query.get('ids')).filter(Boolean)).toEqual(['g-far,g-gone']);
+  });
+
   it('previews the settings in the form before they are saved, and says nothing was saved', async () => {
     const preview = run({ id: 'run-u', dryRun: true, unsavedSettings: true });
     const api = drawerApi().on('startRun', { body: preview });

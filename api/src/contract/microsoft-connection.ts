@@ -39,10 +39,19 @@ export const groupSchema = z
     memberCount: z.number().int().nullable(),
   })
   .meta({ id: 'Group' });
+export type Group = z.infer<typeof groupSchema>;
 
 export const groupSearchQuerySchema = z.object({
   search: z.string().trim().max(256).optional(),
   cursor: z.string().max(4096).optional(),
+  /** Chosen groups to name, by id (comma-separated, at most 50): the picker shows names a search page did not bring. */
+  ids: z
+    .string()
+    .max(50 * 40)
+    .transform((text) => [...new Set(text.split(',').map((id) => id.trim()).filter(Boolean))])
+    .refine((ids) => ids.length <= 50, 'Ask for at most 50 groups at once')
+    .refine((ids) => ids.every((id) => /^[0-9A-Za-z-]{1,64}$/.test(id)), 'Group ids are GUIDs')
+    .optional(),
 });
 
 export const groupPageSchema = z

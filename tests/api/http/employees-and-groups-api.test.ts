@@ -121,6 +121,22 @@ describe('the directory and the group picker through the api', () => {
     expect(refused.body.code).toBe('INVALID_CURSOR');
   });
 
+  it('names chosen groups by id, a deleted one as deleted, for tags a search page did not bring', async () => {
+    const kept = await api.emulator.control.createGroup(api.tenant.tenantId, { displayName: 'Zeta far down the list' });
+    const doomed = await api.emulator.control.createGroup(api.tenant.tenantId, { displayName: 'Soon deleted', groupTypes: ['Unified'], mailEnabled: true, securityEnabled: false });
+    await api.emulator.control.deleteGroup(api.tenant.tenantId, doomed.id);
+    const res = await api.call<{ groups: Array<{ id: string; displayName: string }>; nextCursor: string | null }>('GET', `/api/microsoft/groups?ids=${kept.id},${doomed.id}`, { token });
+    expect(res.status).toBe(200);
+    expect(res.body.groups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: kept.id, displayName: 'Zeta far down the list' }),
+        expect.objectContaining({ id: doomed.id, displayName: 'Deleted group (no longer in Entra ID)' }),
+      ]),
+    );
+    const refused = await api.call<Problem>('GET', `/api/microsoft/groups?ids=${encodeURIComponent("x' or 1 eq 1")}`, { token });
+    expect(refused.status).toBe(400);
+  });
+
   it('serves its OpenAPI document to anyone', async () => {
     const res = await api.call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/openapi.json');
     expect(res.status).toBe(200);

@@ -1,13 +1,10 @@
 import {
   Caption1, Spinner, Tag, TagPicker, TagPickerControl, TagPickerGroup, TagPickerInput, TagPickerList, TagPickerOption, Field,
 } from '@fluentui/react-components';
-import type { z } from 'zod';
-import type { groupSchema } from '@users-sync/api/contract';
+import type { Group } from '@users-sync/api/contract';
 import { useEffect, useState } from 'react';
 import { useTab } from '../../api/api-context';
 import { useResource } from '../../api/use-resource';
-
-type Group = z.infer<typeof groupSchema>;
 
 function memberCount(group: Group): string {
   if (group.memberCount === null) return 'member count unknown';
@@ -33,6 +30,17 @@ export function GroupPicker({ selectedIds, onChange, error, disabled = false }: 
   useEffect(() => {
     if (groups.data) setKnown((previous) => ({ ...previous, ...Object.fromEntries(groups.data!.groups.map((g) => [g.id, g])) }));
   }, [groups.data]);
+  // Chosen groups the first page of a search did not bring are asked for by id, once.
+  const unnamed = groups.state === 'loading' ? '' : selectedIds.filter((id) => !known[id]).join(',');
+  useEffect(() => {
+    if (!unnamed) return;
+    const controller = new AbortController();
+    api.call('searchGroups', { query: { ids: unnamed }, signal: controller.signal }).then(
+      (page) => setKnown((previous) => ({ ...previous, ...Object.fromEntries(page.groups.map((g) => [g.id, g])) })),
+      () => undefined, // the tag keeps showing the id; the search above reports Graph's problems
+    );
+    return () => controller.abort();
+  }, [api, unnamed]);
 
   const options = (groups.data?.groups ?? []).filter((group) => !selectedIds.includes(group.id));
   return (
