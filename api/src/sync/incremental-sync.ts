@@ -52,26 +52,29 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
 
   progress.phase = 'applying';
   const members = state.scopeMemberIds ? new Set(state.scopeMemberIds) : null;
+  const inScope = (id: string) => !members || members.has(id);
+  // Managers who left or came back, in the scope or not: their reports may be in it.
+  const leaving = [...changedUsers.values()].filter((user) => user['@removed']).map((user) => user.id);
+  const returning = await returningEmployees(round, [...changedUsers.values()].filter((user) => !user['@removed']));
+  // First, so a report's own delta entry (which may still name the deleted manager) is the one set aside.
+  await rereadReportsOfMovedManagers(round, leaving, returning, inScope);
   const present: DirectoryUser[] = [];
   const removals: Array<{ entraObjectId: string; reason: string }> = [];
   for (const user of changedUsers.values()) {
-    if (members && !members.has(user.id)) continue;
+    if (!inScope(user.id)) continue;
     if (user['@removed']) removals.push({ entraObjectId: user.id, reason: user['@removed'].reason === 'deleted' ? 'deleted in Entra ID' : 'deleted in Entra ID (restorable)' });
     else present.push(user);
   }
-  // Who comes back: asked before applying, which makes them active again.
-  const returning = await returningEmployees(round, present);
   await changes.planRemovals(removals);
   for (let i = 0; i < present.length; i += applySlice) {
     throwIfCancelled(round.signal);
     await changes.applyUsers(present.slice(i, i + applySlice), progress);
   }
-  await rereadReportsOfMovedManagers(round, removals.map((r) => r.entraObjectId), returning, (id) => !members || members.has(id));
   if (present.length === 0) await progress.record(round.store.runs, changes.counts);
   return { ...next, groupsDeltaLink };
 }
 
-/** Entra ids among `present` the directory holds inactive: restored or re-enabled in Entra, they may manage people again. */
+/** Entra ids among `present` the directory holds inactive (restored, re-enabled or back in scope): they may manage people again. */
 async function returningEmployees(round: SyncRound, present: readonly DirectoryUser[]): Promise<string[]> {
   const returning: string[] = [];
   for (let i = 0; i < present.length; i += applySlice) {

@@ -191,7 +191,10 @@ export class FakeTenant implements GraphReader {
     }
   }
 
-  /** `/users/{id}?$select=id&$expand=manager($select=id)` items, 20 to a call; a missing user is a 404 item. */
+  /**
+   * `/users/{id}?$select=id&$expand=manager($select=id)` items (and whole users the same way,
+   * and `/users/{id}/directReports`), 20 to a call; a missing user is a 404 item.
+   */
   batch<T>(paths: string[]): Promise<Array<GraphBatchResult<T>>> {
     const results: Array<GraphBatchResult<T>> = [];
     try {
@@ -201,6 +204,21 @@ export class FakeTenant implements GraphReader {
     }
     for (const path of paths) {
       this.batchedPaths.push(path);
+      const reports = /^\/users\/([^/?]+)\/directReports\?/.exec(path);
+      if (reports) {
+        // "List directReports": the live users whose manager this live user is.
+        const managerId = decodeURIComponent(reports[1]!);
+        if (!this.users.get(managerId) || this.users.get(managerId)!.deleted) results.push({ ok: false, status: 404, error: new GraphError(404, 'Request_ResourceNotFound', `${path} answered 404`) });
+        else results.push({ ok: true, status: 200, body: { value: [...this.users.entries()].filter(([, u]) => !u.deleted && u.value.managerId === managerId).map(([id]) => ({ '@odata.type': '#microsoft.graph.user', id })) } as T });
+        continue;
+      }
+      const whole = /^\/users\/([^/?]+)\?\$select=[^&]*,[^&]*&\$expand=manager\(\$select=id\)$/.exec(path);
+      if (whole) {
+        const id = decodeURIComponent(whole[1]!);
+        const u = this.users.get(id);
+        results.push(!u || u.deleted ? { ok: false, status: 404, error: new GraphError(404, 'Request_ResourceNotFound', `${path} answered 404`) } : { ok: true, status: 200, body: this.userPayload(id, 'expanded') as T });
+        continue;
+      }
       const m = /^\/users\/([^/?]+)\?\$select=id&\$expand=manager\(\$select=id\)$/.exec(path);
       if (!m) return Promise.reject(new GraphError(400, 'BadRequest', `fake does not batch ${path}`));
       const id = decodeURIComponent(m[1]!);
