@@ -151,9 +151,20 @@ describe('chat commands (TestAdapter)', () => {
     ]);
   });
 
-  it('never posts an onboarding link in a team channel, where everyone would read it', async () => {
+  it('never posts an onboarding link or a person’s account in a team channel, where everyone would read it', async () => {
     const chat = new TeamsTestChat();
     expect(cardText(await cardReply(chat, 'link it.admin@contoso.com', owner, 'channel'))).toContain('Ask me in our personal chat');
+    expect(cardText(await cardReply(chat, 'why ann@contoso.com', owner, 'channel'))).toContain('Ask me in our personal chat');
+    expect(chat.api.sharedLinks).toEqual([]);
+    expect(chat.api.calls.filter((c) => c.startsWith('whyInDirectory'))).toEqual([]);
+  });
+
+  it('takes a message that does not say where it was written for a shared conversation, not a private one', async () => {
+    const chat = new TeamsTestChat();
+    const message = teamsMessage('link it.admin@contoso.com', owner);
+    delete (message.conversation as { conversationType?: string }).conversationType;
+    const replies = await chat.send(message);
+    expect(cardText(TeamsTestChat.card(replies[0]))).toContain('Ask me in our personal chat');
     expect(chat.api.sharedLinks).toEqual([]);
   });
 

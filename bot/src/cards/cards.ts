@@ -75,7 +75,7 @@ export function helpCard(): AdaptiveCardJson {
   return renderCard(helpTemplate, {
     intro: 'I keep you posted on Users Sync and run syncs for you. Say one of these:',
     commands: commandCatalog.map((c) => ({ command: md(c.title), description: md(c.description) })),
-    scopeNote: 'In a team, @mention me first. Commands ignore case and small typos.',
+    scopeNote: 'In a team, @mention me first; link and why answer in our personal chat only. Commands ignore case and small typos.',
   });
 }
 

@@ -100,6 +100,11 @@ export function createChatCommands(settings: ChatCommandsSettings) {
         return;
       }
       case 'why': {
+        if (turn.scope !== 'personal') {
+          // The answer names a person's account state, groups and namesakes: for the admin asking, not the whole team.
+          await turn.reply({ card: noticeCard('Ask me in our personal chat', 'The answer shows a person’s account and groups, so I give it in a personal chat only. Open a chat with Users Sync and say "why" followed by an email or a name.') });
+          return;
+        }
         const query = parsed.argument.trim();
         if (!query) {
           await turn.reply({ card: noticeCard('Who should I look up?', 'Say "why" followed by an email or a name, for example: why ann@contoso.com') });

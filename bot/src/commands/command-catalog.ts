@@ -10,5 +10,5 @@ export const commandCatalog: readonly { command: string; title: string; descript
   { command: 'history', title: 'history', description: 'The last sync runs with their results', scopes: ['personal', 'team'] },
   { command: 'preview', title: 'preview', description: 'What a sync would change, without changing anything', scopes: ['personal', 'team'] },
   { command: 'link', title: 'link', description: 'Share an onboarding link with your Microsoft admin', scopes: ['personal'] },
-  { command: 'why', title: 'why', description: 'Why a person was added, changed or deactivated (why <email>)', scopes: ['personal', 'team'] },
+  { command: 'why', title: 'why', description: 'Why a person is or is not in the directory (why <email or name>)', scopes: ['personal'] },
 ];

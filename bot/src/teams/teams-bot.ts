@@ -54,9 +54,10 @@ function personOf(activity: Activity): ChatPerson | undefined {
   return { tenantId: tenantId.toLowerCase(), aadObjectId, name: activity.from.name ?? '', teamsUserId: activity.from.id };
 }
 
+/** Where the activity happened; an activity that does not say is not taken for a private chat (commands that answer only there then refuse). */
 function scopeOf(activity: Activity): ChatScope {
   const type = activity.conversation?.conversationType;
-  return type === 'channel' ? 'team' : type === 'groupChat' ? 'groupChat' : 'personal';
+  return type === 'personal' ? 'personal' : type === 'channel' ? 'team' : 'groupChat';
 }
 
 const teamIdOf = (activity: Activity): string | undefined => (activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
