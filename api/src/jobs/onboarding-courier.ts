@@ -1,9 +1,28 @@
 import { NOTIFY_SECRET_HEADER, onboardingInstructionsDeliverySchema, type OnboardingInstructions } from '../contract';
 import { hasAppCredentials, type GraphConnection, type GraphReaderFactory } from '../graph';
 import { findPeople } from '../graph/directory-lookup';
-import type { OnboardingLinkCourier, OnboardingLinkParcel } from '../http/onboarding/onboarding-links';
 import type { Logger } from '../service';
 import type { Store } from '../store';
+
+/** What the bot is told when a link is made, to deliver it in Teams. */
+export interface OnboardingLinkParcel {
+  organizationId: string;
+  organizationName: string;
+  tenantId: string | null;
+  linkId: string;
+  email: string;
+  url: string;
+  expiresAt: string;
+  sharedBy: { name: string; email: string };
+}
+
+/**
+ * Delivers a new link in Teams (the bot does). Answers whether it reached the person; it
+ * may also answer later through `recordDelivery`. Without one, the dialog says to copy the link.
+ */
+export interface OnboardingLinkCourier {
+  deliver(parcel: OnboardingLinkParcel): Promise<{ delivered: boolean; reason: string | null }>;
+}
 
 export interface OnboardingCourierSettings {
   store: Store;

@@ -1,4 +1,4 @@
-import type { OnboardingLinkParcel } from '@users-sync/api/http/onboarding/onboarding-links';
+import type { OnboardingLinkParcel } from '@users-sync/api/jobs/onboarding-courier';
 import { ApiHarness } from '../http/api-harness';
 
 type Link = { id: string; delivery: { status: string; reason: string | null } };

@@ -160,8 +160,10 @@ describe('Share Onboarding Link: the link’s whole life and every refusal', () 
   it('is read-only once the setup completed: the results stay readable, the setup steps answer 403', async () => {
     expect((await consoleCall('GET', `/api/sync/runs/${runId}`, session)).status).toBe(200);
     expect((await consoleCall('GET', '/api/sync/configuration', session)).status).toBe(200);
-    // The chosen groups are shown by name, so their names stay readable.
-    expect((await consoleCall('GET', '/api/microsoft/groups', session)).status).toBe(200);
+    // The chosen groups are shown by name, so their names stay readable; searching the tenant's groups does not.
+    const chosen = (await consoleCall<{ scope: { groupIds?: string[] } }>('GET', '/api/sync/configuration', session)).body.scope.groupIds ?? ['00000000-0000-0000-0000-000000000000'];
+    expect((await consoleCall('GET', `/api/microsoft/groups?ids=${chosen.join(',')}`, session)).status).toBe(200);
+    expect((await consoleCall<Problem>('GET', '/api/microsoft/groups?search=a', session)).body.code).toBe('ONBOARDING_SETUP_COMPLETED');
     const again = await consoleCall<Problem>('PUT', '/api/sync/configuration', session, { scope: { kind: 'all' } });
     expect(again.status).toBe(403);
     expect(again.body.code).toBe('ONBOARDING_SETUP_COMPLETED');

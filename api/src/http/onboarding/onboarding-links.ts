@@ -5,29 +5,10 @@ import type { OnboardingLink, Store } from '../../store';
 import { ApiProblem } from '../api-problem';
 import type { EntraIdentity } from '../auth/entra-token';
 import type { ConsolePrincipal, MemberPrincipal } from '../auth/principal';
+import type { OnboardingLinkCourier } from '../../jobs/onboarding-courier';
 import { ConsoleSessionError, createConsoleSessions, type ConsoleSessions } from './console-sessions';
 import { hashLinkSecret, newLinkSecret, onboardingLinkUrl } from './link-secret';
 import { createRedemptionGuard, type RedemptionGuard } from './redemption-guard';
-
-/** What the bot is told when a link is made, to deliver it in Teams. */
-export interface OnboardingLinkParcel {
-  organizationId: string;
-  organizationName: string;
-  tenantId: string | null;
-  linkId: string;
-  email: string;
-  url: string;
-  expiresAt: string;
-  sharedBy: { name: string; email: string };
-}
-
-/**
- * Delivers a new link in Teams (the bot does). Answers whether it reached the person; it
- * may also answer later through `recordDelivery`. Without one, the dialog says to copy the link.
- */
-export interface OnboardingLinkCourier {
-  deliver(parcel: OnboardingLinkParcel): Promise<{ delivered: boolean; reason: string | null }>;
-}
 
 const NO_COURIER_REASON = 'Users Sync cannot send messages in Teams here.';
 const COURIER_TIMEOUT_MS = 5000;

@@ -23,6 +23,10 @@ export function serveGroups(server: Server, authenticate: Authenticate, services
     const groupsBase = `${services.config.microsoft.graphBaseUrl}/v1.0/groups`;
 
     if (query.ids) return { groups: await namedGroups(graph, query.ids), nextCursor: null };
+    // A console whose setup is done may still name its chosen groups, not search the tenant's.
+    if (principal.kind === 'onboarding_console' && principal.mode === 'read_only') {
+      throw new ApiProblem(403, 'ONBOARDING_SETUP_COMPLETED', 'The Microsoft setup is done: this console can only show the results now.');
+    }
 
     let url: string;
     if (query.cursor) {

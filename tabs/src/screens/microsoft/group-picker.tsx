@@ -26,7 +26,11 @@ export function GroupPicker({ selectedIds, onChange, error, disabled = false }: 
     const timer = setTimeout(() => setDebounced(search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
-  const groups = useResource((signal) => api.call('searchGroups', { query: { search: debounced || undefined }, signal }), debounced);
+  // A picker that cannot change (a console whose setup is done) only names its chosen groups.
+  const groups = useResource(
+    (signal) => (disabled ? Promise.resolve({ groups: [], nextCursor: null }) : api.call('searchGroups', { query: { search: debounced || undefined }, signal })),
+    `${disabled}:${debounced}`,
+  );
   useEffect(() => {
     if (groups.data) setKnown((previous) => ({ ...previous, ...Object.fromEntries(groups.data!.groups.map((g) => [g.id, g])) }));
   }, [groups.data]);
