@@ -139,13 +139,22 @@ describe('failing authentications, counted per client address', () => {
 
   it('refuses an address that failed too often for a while, even with a good token, and no other address', async () => {
     const valid = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID);
-    const expired = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID, { expiresIn: '-1h' });
-    for (let i = 0; i < 5; i += 1) expect((await meFrom(api, '127.0.0.1', expired)).code).toBe('TOKEN_EXPIRED');
+    const misdirected = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), 'another-app');
+    for (let i = 0; i < 5; i += 1) expect((await meFrom(api, '127.0.0.1', misdirected)).code).toBe('TOKEN_WRONG_AUDIENCE');
     const blocked = await meFrom(api, '127.0.0.1', valid);
     expect(blocked).toEqual({ status: 429, code: 'TOO_MANY_FAILED_SIGN_INS', retryAfter: '60' });
     expect((await meFrom(api, '127.0.0.2', valid)).status).toBe(200);
     clock += 60_000;
     expect((await meFrom(api, '127.0.0.1', valid)).status).toBe(200);
+  });
+
+  it('does not count tokens that merely expired: an office behind one address is not locked out by its own tabs', async () => {
+    clock += 60_000;
+    const valid = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID);
+    const expired = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID, { expiresIn: '-1h' });
+    for (let i = 0; i < 8; i += 1) expect((await meFrom(api, '127.0.0.4', expired)).code).toBe('TOKEN_EXPIRED');
+    // Past authentication: this newcomer is simply no member of the organization.
+    expect((await meFrom(api, '127.0.0.4', valid)).code).toBe('NOT_A_MEMBER');
   });
 
   it('counts only refused credentials: a valid sign-in that is not allowed somewhere is no attack', async () => {
@@ -177,9 +186,9 @@ describe('failing authentications behind a reverse proxy (TRUSTED_PROXIES=1)', (
 
   it('counts each client the proxy names, and believes nothing a client wrote itself', async () => {
     const valid = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID);
-    const expired = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID, { expiresIn: '-1h' });
+    const misdirected = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), 'another-app');
     // The attacker sends its own X-Forwarded-For; the proxy appends the address it really saw.
-    for (let i = 0; i < 3; i += 1) expect((await meFrom(api, '127.0.0.1', expired, { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.66` })).code).toBe('TOKEN_EXPIRED');
+    for (let i = 0; i < 3; i += 1) expect((await meFrom(api, '127.0.0.1', misdirected, { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.66` })).code).toBe('TOKEN_WRONG_AUDIENCE');
     expect((await meFrom(api, '127.0.0.1', valid, { 'x-forwarded-for': '198.51.100.99, 203.0.113.66' })).code).toBe('TOO_MANY_FAILED_SIGN_INS');
     // Another client behind the same proxy is not locked out.
     expect((await meFrom(api, '127.0.0.1', valid, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);

@@ -24,6 +24,13 @@ export function createFailedAuthenticationLimit(settings: FailedAuthenticationSe
 
 export type FailedAuthenticationLimit = ReturnType<typeof createFailedAuthenticationLimit>;
 
+/**
+ * Refusals an honest client meets in ordinary use (a token or console session that expired,
+ * a request sent before signing in): they do not count, so an office behind one address is
+ * not locked out by its own expiring tokens. Forged, malformed or misdirected credentials do.
+ */
+const innocentRefusals: ReadonlySet<string> = new Set(['TOKEN_EXPIRED', 'TOKEN_MISSING', 'ONBOARDING_SESSION_MISSING', 'ONBOARDING_SESSION_EXPIRED']);
+
 /** Wraps an authenticator so that addresses failing too often are refused before their credentials are checked. */
 export function limitFailedAuthentications(authenticate: Authenticate, limit: FailedAuthenticationLimit, clientAddress: (req: Request) => string): Authenticate {
   return async (req: Request, route: RouteId) => {
@@ -41,7 +48,7 @@ export function limitFailedAuthentications(authenticate: Authenticate, limit: Fa
     try {
       return await authenticate(req, route);
     } catch (error) {
-      if (error instanceof ApiProblem && error.status === 401) limit.failed(address);
+      if (error instanceof ApiProblem && error.status === 401 && !innocentRefusals.has(error.code)) limit.failed(address);
       throw error;
     }
   };
