@@ -220,4 +220,14 @@ describe('Entra asked about new tenants, whatever the number of callers', () => 
     clock += 60_000;
     expect((await api.call('GET', '/api/me', { token: await stranger() })).body.code).toBe('TOKEN_UNKNOWN_TENANT');
   });
+
+  it('keeps a known tenant signing in when its keys are due for a refresh while the limit is spent', async () => {
+    clock += 25 * 60 * 60_000; // past the day a known tenant's keys are kept
+    const stranger = () => entra.sign(entra.person(randomUUID(), entra.newObjectId(), 'x@example.com'), CLIENT_ID);
+    for (let i = 0; i < 5; i += 1) await api.call('GET', '/api/me', { token: await stranger() });
+    expect((await api.call('GET', '/api/me', { token: await stranger() })).body.code).toBe('ENTRA_DISCOVERY_LIMITED');
+    const owner = await entra.sign(entra.person(home, entra.newObjectId(), 'olivia@contoso.example'), CLIENT_ID);
+    // Past authentication (with the keys it knew): this newcomer is simply no member.
+    expect((await api.call('GET', '/api/me', { token: owner })).body.code).toBe('NOT_A_MEMBER');
+  });
 });

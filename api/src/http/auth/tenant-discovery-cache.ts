@@ -68,13 +68,16 @@ export function createTenantDiscoveryCache<T>(discover: (tenantId: string) => Pr
     get(tenantId) {
       const refused = fresh(failed, tenantId);
       if (refused) return Promise.reject(refused.value);
-      const remembered = fresh(known, tenantId);
-      if (remembered) {
-        put(known, tenantId, remembered, maxTenants);
-        return remembered.value;
+      // Due for a refresh, a tenant we know keeps its keys until the refresh succeeds:
+      // a flood of made-up tenants or an Entra outage never turns a customer away.
+      const previous = known.get(tenantId);
+      if (previous && previous.expiresAt > now()) {
+        put(known, tenantId, previous, maxTenants);
+        return previous.value;
       }
       if (now() - minute.startedAt >= 60_000) minute = { startedAt: now(), discoveries: 0 };
       if (minute.discoveries >= maxDiscoveriesPerMinute) {
+        if (previous) return previous.value;
         const wait = Math.max(1, Math.ceil((minute.startedAt + 60_000 - now()) / 1000));
         return Promise.reject(
           new ApiProblem(503, 'ENTRA_DISCOVERY_LIMITED', `Many sign-ins from organizations new to Users Sync are being checked right now. Try again in ${wait} seconds.`, undefined, { 'retry-after': String(wait) }),
@@ -82,7 +85,8 @@ export function createTenantDiscoveryCache<T>(discover: (tenantId: string) => Pr
       }
       minute.discoveries += 1;
       discoveries += 1;
-      const entry: Entry<Promise<T>> = { value: discover(tenantId), expiresAt: now() + knownForMs };
+      const discovered = discover(tenantId);
+      const entry: Entry<Promise<T>> = { value: previous ? discovered.catch(() => previous.value) : discovered, expiresAt: now() + knownForMs };
       put(known, tenantId, entry, maxTenants);
       entry.value.catch((error: unknown) => {
         if (known.get(tenantId) === entry) known.delete(tenantId);
