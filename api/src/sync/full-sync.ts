@@ -117,13 +117,13 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
   const members = new Set<string>();
   // The first page's @odata.count (the cast asks $count=true) tells how many members there are, which decides how their managers are read.
   const managers = new MemberManagers(round);
-  await eachConcurrently(groups, groupsInFlight, async (group) => {
-    await readUsers(reader.pages<unknown>(graphQueries.usersUnderGroup(group.id), { signal, headers: castHeaders }), (users, count) => managers.add(users, count), members);
+  await eachConcurrently(groups, groupsInFlight, signal, async (group, stop) => {
+    await readUsers(reader.pages<unknown>(graphQueries.usersUnderGroup(group.id), { signal: stop, headers: castHeaders }), (users, count) => managers.add(users, count), members);
   });
   progress.phase = 'reading_groups';
   const tree: GroupTree = { roots: groups.map((g) => g.id), children: {}, nested: {}, names: {}, holders: {} };
   for (const group of groups) tree.names![group.id] = group.displayName;
-  await eachConcurrently(groups, groupsInFlight, async (group) => {
+  await eachConcurrently(groups, groupsInFlight, signal, async (group) => {
     tree.children[group.id] = isMicrosoft365Group(group) ? [] : await nestedGroups(round, group.id, tree);
   });
   await progress.record(round.store.runs, changes.counts);
@@ -160,9 +160,9 @@ async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<P
   }
   await listing.return?.();
   let read = 0;
-  await eachConcurrently(upnPartitions(counted), partitionsInFlight, async (initials) => {
+  await eachConcurrently(upnPartitions(counted), partitionsInFlight, signal, async (initials, stop) => {
     // Read first, then added: `read += await …` would add to the total as it was before the wait.
-    const partition = await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initials), { signal }));
+    const partition = await readUsers(reader.pages<unknown>(graphQueries.usersStartingWith(initials), { signal: stop }));
     read += partition;
   });
   if (read < counted) {
@@ -188,9 +188,9 @@ async function userCount(round: SyncRound): Promise<number | undefined> {
  */
 async function recordDirectMembership(round: SyncRound, tree: GroupTree, members: ReadonlySet<string>): Promise<void> {
   const { reader, progress, signal } = round;
-  await eachConcurrently([...groupTreeClosure(tree)], groupsInFlight, async (groupId) => {
+  await eachConcurrently([...groupTreeClosure(tree)], groupsInFlight, signal, async (groupId, stop) => {
     const nested: string[] = [];
-    for await (const page of reader.pages<unknown>(graphQueries.directMembers(groupId), { signal })) {
+    for await (const page of reader.pages<unknown>(graphQueries.directMembers(groupId), { signal: stop })) {
       progress.pages += 1;
       for (const item of page.value) {
         const member = parseGraphItem(directMemberSchema, item, 'a group member');

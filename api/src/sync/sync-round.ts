@@ -55,21 +55,29 @@ export async function deltaLinkOf(reader: GraphReader, path: string, round: Pick
   return link;
 }
 
-/** Runs `work` on every item, at most `limit` at once; the first failure stops the rest from starting and is thrown. */
-export async function eachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` on every item, at most `limit` at once. The first failure stops the rest from
+ * starting, aborts the `signal` the others were given (so they stop reading Graph for a run
+ * that has already failed), and is thrown once they have stopped.
+ */
+export async function eachConcurrently<T>(items: readonly T[], limit: number, outer: AbortSignal | undefined, work: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
   const waiting = [...items];
-  let failed = false;
+  const failure = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, failure.signal]) : failure.signal;
+  let first: { error: unknown } | undefined;
   const worker = async () => {
-    for (let item = waiting.shift(); item !== undefined && !failed; item = waiting.shift()) {
+    for (let item = waiting.shift(); item !== undefined && !first; item = waiting.shift()) {
       try {
-        await work(item);
+        await work(item, signal);
       } catch (error) {
-        failed = true;
-        throw error;
+        first ??= { error };
+        failure.abort();
+        return;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (first) throw first.error;
 }
 
 /** Lets one caller at a time run: pages read side by side are applied one after the other. */
