@@ -14,6 +14,8 @@ import { carriesManager } from './graph-payloads';
 import type { RunProgress } from './run-progress';
 
 /** An employee a run will deactivate, and why. */
+const ABSENT_REASON = 'no longer in the sync scope';
+
 export interface PlannedDeactivation {
   employeeId: string;
   entraObjectId: string;
@@ -195,11 +197,16 @@ export class DirectoryChanges {
     for (;;) {
       const active = await this.store.employees.activeSyncedAfter(this.organizationId, after, this.sizing.employeesPerLookup);
       for (const employee of active) {
-        if (!this.inScope.has(employee.entraObjectId) && !this.deactivations.has(employee.id)) this.planDeactivation(employee, 'no longer in the sync scope');
+        if (!this.inScope.has(employee.entraObjectId) && !this.deactivations.has(employee.id)) this.planDeactivation(employee, ABSENT_REASON);
       }
       if (active.length < this.sizing.employeesPerLookup) return;
       after = active[active.length - 1]!.id;
     }
+  }
+
+  /** Entra ids of the employees planned to leave only because the listing did not bring them. */
+  get absentees(): string[] {
+    return [...this.deactivations.values()].filter((d) => d.reason === ABSENT_REASON).map((d) => d.entraObjectId);
   }
 
   /** Counts and lists the planned deactivations (for the result, whether or not they are written). */

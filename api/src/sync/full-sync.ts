@@ -109,9 +109,10 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
   };
   if (groups === null) {
     // The listing expands the manager itself.
-    await readAllUsers(round, (pages) => readUsers(pages, (users) => users.map((user) => withManagerAsRead(user))));
+    const partitioned = await readAllUsers(round, (pages) => readUsers(pages, (users) => users.map((user) => withManagerAsRead(user))));
     throwIfCancelled(signal);
     await changes.planDeactivationOfAbsent();
+    if (partitioned) await confirmAbsentees(round);
     return { scopeMemberIds: null, groupTree: null };
   }
   const members = new Set<string>();
@@ -142,21 +143,21 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
  * partitions brought are checked against the count; when fewer came than counted, the
  * plain listing is read as well, so no one is left out (and then deactivated).
  */
-async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<PageOfUsers>) => Promise<number>): Promise<void> {
+async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<PageOfUsers>) => Promise<number>): Promise<boolean> {
   const { reader, signal } = round;
   const listing = reader.pages<unknown>(graphQueries.allUsers, { signal })[Symbol.asyncIterator]();
   const first = await listing.next();
-  if (first.done) return;
+  if (first.done) return false;
   const rest: AsyncIterable<PageOfUsers> = { [Symbol.asyncIterator]: () => listing };
   const firstOnly: AsyncIterable<PageOfUsers> = (async function* () {
     yield first.value;
   })();
   await readUsers(firstOnly);
-  if (first.value.nextLink === undefined) return;
+  if (first.value.nextLink === undefined) return false;
   const counted = await userCount(round);
   if (counted === undefined || counted < partitionFrom) {
     await readUsers(rest);
-    return;
+    return false;
   }
   await listing.return?.();
   let read = 0;
@@ -167,7 +168,27 @@ async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<P
   });
   if (read < counted) {
     await readUsers(reader.pages<unknown>(graphQueries.allUsers, { signal }));
+    return false;
   }
+  return true;
+}
+
+/**
+ * After a partitioned listing, the people it did not bring are asked about one by one ($batch)
+ * before they leave: the count it was checked against is eventually consistent, and a UPN
+ * renamed during the run from a partition not yet read to one already read is in neither.
+ * Whoever Graph still has is compared as read; only those it no longer has (404) leave.
+ */
+async function confirmAbsentees(round: SyncRound): Promise<void> {
+  const absent = round.changes.absentees;
+  if (absent.length === 0) return;
+  const answers = await round.reader.batch(absent.map(graphQueries.userWithManager), { signal: round.signal });
+  const stillThere: DirectoryUser[] = [];
+  answers.forEach((answer) => {
+    if (answer.ok) stillThere.push(withManagerAsRead(parseUser(answer.body)));
+    else if (answer.status !== 404) throw answer.error;
+  });
+  if (stillThere.length > 0) await round.changes.applyUsers(stillThere, round.progress);
 }
 
 /** How many users the tenant has, or undefined when Graph would not say (the listing is then read as one). */

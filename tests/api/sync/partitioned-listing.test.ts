@@ -65,4 +65,26 @@ describeEachStore('reading a large tenant in partitions', (backend) => {
     expect(await store.employees.findByEntraObjectId(orgId, (await emulator.control.users(tenantId, { limit: 10_000 })).value.find((u) => u.userPrincipalName === '$odd@contoso.com')!.id)).toMatchObject({ email: 'odd@contoso.com', status: 'active' });
     expect(run.counts.created + run.counts.skipped).toBe(2_501);
   });
+
+  it('asks Graph about anyone the partitions missed before deactivating them, even when the count did not show the miss', async () => {
+    const first = await service.runSync(orgId, { full: true });
+    expect(first.status).toBe('succeeded');
+    // A UPN renamed to start outside every partition, while the (eventually consistent) count lags by one.
+    // Past the plain listing's first page, which the sync reads before partitioning.
+    const [someone] = (await emulator.control.users(tenantId, { limit: 1, offset: 2_000 })).value;
+    await emulator.control.updateUser(tenantId, someone!.id, { userPrincipalName: `$renamed@${someone!.userPrincipalName.split('@')[1]}` });
+    const lagging = new SyncService({
+      store,
+      graphReaderFor: (tenant) => {
+        const reader = createGraphReader({ tenantId: tenant, ...emulator.app, authorityHost: emulator.url, graphBaseUrl: emulator.url, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+        const get = reader.get.bind(reader);
+        reader.get = (async (path: string, options?: never) => (path === '/users/$count' ? String(Number(await get(path, options)) - 1) : get(path, options))) as typeof reader.get;
+        return reader;
+      },
+    });
+    const run = await lagging.runSync(orgId, { full: true });
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.deactivated).toBe(0);
+    expect(await store.employees.findByEntraObjectId(orgId, someone!.id)).toMatchObject({ status: 'active' });
+  });
 });
