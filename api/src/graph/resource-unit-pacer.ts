@@ -31,6 +31,7 @@ export class ResourceUnitPacer {
   private windowUnits = 0;
   /** Resource units per window Graph lets this app spend on this tenant; unknown until Graph warns. */
   private budget = Number.POSITIVE_INFINITY;
+  private learnedAt = 0;
   private pausedUntil = 0;
   /** Units Graph reported spent (for benchmarks and progress). */
   totalUnits = 0;
@@ -53,6 +54,8 @@ export class ResourceUnitPacer {
       signal?.throwIfAborted();
       const now = this.clock.now();
       this.forgetBefore(now - this.settings.windowMs);
+      // Graph has not warned for a while: whoever else was spending the budget has stopped.
+      if (Number.isFinite(this.budget) && now - this.learnedAt > 3 * this.settings.windowMs) this.budget = Infinity;
       let wait = this.pausedUntil - now;
       if (wait <= 0 && this.windowUnits >= this.budget * this.settings.safeShare && this.spent.length > 0) {
         // Room comes back as the oldest spend leaves the window.
@@ -76,7 +79,12 @@ export class ResourceUnitPacer {
     const share = Number(headers.get('x-ms-throttle-limit-percentage') ?? NaN);
     if (Number.isFinite(share) && share >= 0.8) {
       this.forgetBefore(now - this.settings.windowMs);
-      if (this.windowUnits > 0) this.budget = Math.min(this.budget, this.windowUnits / share);
+      // The latest estimate wins, not the lowest: the budget is shared with other readers of the
+      // same app and tenant, whose spending comes and goes.
+      if (this.windowUnits > 0) {
+        this.budget = this.windowUnits / share;
+        this.learnedAt = now;
+      }
     }
   }
 

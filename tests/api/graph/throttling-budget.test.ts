@@ -100,6 +100,20 @@ describe('Resource-unit pacer', () => {
     expect(clock.sleeps[0]).toBeLessThanOrEqual(10_000);
   });
 
+  it('learns the budget again from each warning, and forgets it once Graph has not warned for a while', async () => {
+    const clock = recordingClock();
+    const pacer = new ResourceUnitPacer(clock, { windowMs: 10_000, safeShare: 0.85 });
+    // Another reader of the same tenant was spending: a warning after only 80 units of ours.
+    pacer.record(spend(80, 0.8));
+    expect(pacer.learnedBudget).toBe(100);
+    await clock.sleep(11_000);
+    pacer.record(spend(900, 0.9));
+    expect(pacer.learnedBudget).toBe(1_000);
+    await clock.sleep(31_000);
+    await pacer.admit();
+    expect(pacer.learnedBudget).toBeUndefined();
+  });
+
   it('holds every request for as long as Graph asked', async () => {
     const clock = recordingClock();
     const pacer = new ResourceUnitPacer(clock);
