@@ -56,6 +56,14 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 export function createChangeNotifications(settings: ChangeNotificationSettings) {
   const now = settings.now ?? (() => new Date());
   const pending = new Map<string, NodeJS.Timeout>();
+  // Subscriptions whose notifications proved genuine here, with their secret: what lets a
+  // genuine notification past the flood limit of the public webhook (see vouchedFor).
+  const recognized = new Map<string, string>();
+  const recognize = (id: string, clientState: string) => {
+    recognized.delete(id);
+    recognized.set(id, clientState);
+    if (recognized.size > 10_000) recognized.delete(recognized.keys().next().value!);
+  };
   const notificationUrl = `${settings.publicUrl}/api/graph/notifications`;
   const lifecycleUrl = `${settings.publicUrl}/api/graph/lifecycle`;
   let stopped = false;
@@ -97,6 +105,7 @@ export function createChangeNotifications(settings: ChangeNotificationSettings) 
       { schema: createdSubscriptionSchema },
     );
     await settings.store.subscriptions.save({ id: created.id, organizationId, resource, clientState, expiresAt: new Date(created.expirationDateTime).toISOString() });
+    recognize(created.id, clientState);
   }
 
   async function renew(graph: GraphWriter, subscription: GraphSubscription): Promise<void> {
@@ -146,6 +155,18 @@ export function createChangeNotifications(settings: ChangeNotificationSettings) 
     ensure,
 
     /**
+     * Whether every item of a notification names a subscription already proven here, with its
+     * secret: such a notification is Graph's, and is not held back by the limit on the rest
+     * (so a flood of forged notifications cannot crowd out the genuine ones). Memory only.
+     */
+    vouchedFor(batch: ChangeNotificationBatch): boolean {
+      return batch.value.length > 0 && batch.value.every((item) => {
+        const secret = recognized.get(item.subscriptionId);
+        return secret !== undefined && sameSecret(item.clientState, secret);
+      });
+    },
+
+    /**
      * Notifications: genuine ones (known subscription, matching clientState) start a debounced
      * sync. Each subscription is looked up once however many items name it, and what was
      * ignored is said in one line, so a large forged notification costs little.
@@ -163,6 +184,7 @@ export function createChangeNotifications(settings: ChangeNotificationSettings) 
           continue;
         }
         genuine += 1;
+        recognize(subscription.id, subscription.clientState);
         syncSoon(subscription.organizationId);
       }
       if (ignored > 0) settings.logger.warn({ ignored, subscriptions: subscriptions.size }, 'change notifications with an unknown subscription or a wrong clientState were ignored');

@@ -117,6 +117,19 @@ describe('the edges stay bounded, whatever an unauthenticated caller sends', () 
       clock += 1000;
       expect((await post('/api/graph/lifecycle', { value: [] })).status).toBe(202);
     });
+
+    it('lets notifications of a subscription proven genuine through while forged ones are held back', async () => {
+      clock += 60_000;
+      const { store } = api.app.services;
+      const organization = await store.organizations.create('Flooded Inc');
+      await store.subscriptions.save({ id: 'sub-genuine', organizationId: organization.id, resource: 'users', clientState: 'the-real-secret', expiresAt: '2099-01-01T00:00:00.000Z' });
+      const genuine = { value: [{ subscriptionId: 'sub-genuine', clientState: 'the-real-secret' }] };
+      expect((await post('/api/graph/notifications', genuine)).status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // read after the answer, as Graph wants it within 3 s
+      for (let i = 0; i < 30; i += 1) await post('/api/graph/notifications', { value: [{ subscriptionId: 'sub-genuine', clientState: `guess-${i}` }] });
+      expect((await post('/api/graph/notifications', { value: [{ subscriptionId: 'forged', clientState: 'guess' }] })).status).toBe(429);
+      expect((await post('/api/graph/notifications', genuine)).status).toBe(202);
+    });
   });
 
   it('wrote no token or secret into any log line it produced', () => {

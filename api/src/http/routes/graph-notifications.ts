@@ -28,12 +28,13 @@ export function serveGraphNotifications(server: Server, authenticate: Authentica
       res.end(token);
       return;
     }
-    if (!intake.take()) {
+    const batch = changeNotificationBatchSchema.safeParse(req.body);
+    // Notifications of subscriptions proven here pass; the rest (forged ones among them) share the limit.
+    if (!(batch.success && notifications.vouchedFor(batch.data)) && !intake.take()) {
       throw new ApiProblem(429, 'GRAPH_NOTIFICATIONS_THROTTLED', 'Too many change notifications arrive at once; this one was not read. Microsoft Graph delivers it again later.', undefined, { 'retry-after': '1' });
     }
     res.writeHead(202);
     res.end();
-    const batch = changeNotificationBatchSchema.safeParse(req.body);
     const log = requestLogger(req);
     if (!batch.success) return log.warn('a change notification that is not Graph-shaped was ignored');
     const items = batch.data.value;
