@@ -150,7 +150,9 @@ export class ApiHarness {
       },
       body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
     });
-    return readAnswer<T>(res);
+    const answer = await readAnswer<T>(res);
+    this.secrets.push(...secretsHandedOut(answer.body));
+    return answer;
   }
 
   /**
@@ -183,6 +185,20 @@ export class ApiHarness {
     if (answer.status !== 302 || !location) throw new Error(`callback answered ${answer.status}: ${await answer.text()}`);
     return new URL(location);
   }
+}
+
+/** Secrets an answer of the api hands out: an onboarding link's secret (its URL's fragment) and console session tokens. */
+function secretsHandedOut(body: unknown): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const found: string[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (typeof value === 'string') {
+      if (key === 'url' && value.includes('/onboarding#')) found.push(value.slice(value.indexOf('#') + 1));
+      if (key === 'sessionToken') found.push(value);
+    } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, k);
+  };
+  visit(body, '');
+  return found;
 }
 
 /** Log lines holding any of `secrets`, whole or (for a JWT) its signature. */
