@@ -1,13 +1,13 @@
 import pg from 'pg';
-import type { RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
+import type { TenantSummary } from '@users-sync/emulator/index';
 import type { Store, SyncRun } from '@users-sync/api/store/index';
 import { describePostgres, testDatabaseUrl } from '../../api/store/store-backends';
 import { DatabaseLink } from '../../api/store/database-link';
 import { directoryDifferences } from './support/directory-comparison';
 import { churn } from './support/entra-churn';
 import { ApiProcess, microsoftEnvironment, ProductData, startCli } from './support/product-processes';
-import { companyTenant, startReliabilityEmulator } from './support/reliability-emulator';
-import { ReliabilityReport, type ScenarioRecord } from './support/reliability-report';
+import { companyTenant, reliabilityFile } from './support/reliability-emulator';
+import type { ScenarioRecord } from './support/reliability-report';
 import { faultFreeDirectory } from './support/sync-host';
 import { suiteSize } from './support/suite-size';
 
@@ -19,15 +19,8 @@ import { suiteSize } from './support/suite-size';
  * interrupted is closed as soon as the database answers again (issue 11). The directory
  * ends as a fault-free run leaves it.
  */
-const report = new ReliabilityReport('database-loss');
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startReliabilityEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-  console.log(`reliability report: ${report.write()}`);
-});
+const suite = reliabilityFile('database-loss');
+const { report } = suite;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until<T>(what: string, probe: () => Promise<T | undefined>, withinMs: number, everyMs = 100): Promise<T> {
@@ -73,7 +66,7 @@ interface Setup {
 
 async function withDatabase(name: string, seed: number, body: (setup: Setup) => Promise<void>): Promise<void> {
   const scenario = report.scenario(name);
-  const tenant = await companyTenant(emulator, seed);
+  const tenant = await companyTenant(suite.emulator, seed);
   const data = await ProductData.create('postgres');
   const link = await DatabaseLink.open(data.databaseUrl!);
   const organizationId = await data.connectedOrganization(tenant, 'arsen');
@@ -81,20 +74,20 @@ async function withDatabase(name: string, seed: number, body: (setup: Setup) => 
   const store = await data.open();
   try {
     await body({ tenant, data, link, organizationId, store, scenario });
-    await emulator.control.clearFaults(tenant.tenantId);
-    const differences = directoryDifferences(await store.employees.list(organizationId), await faultFreeDirectory(emulator, tenant, 'arsen'));
+    await suite.emulator.control.clearFaults(tenant.tenantId);
+    const differences = directoryDifferences(await store.employees.list(organizationId), await faultFreeDirectory(suite.emulator, tenant, 'arsen'));
     scenario.compared(differences);
     expect(differences).toEqual([]);
   } finally {
     await store.close();
     await link.close();
     await data.remove();
-    await emulator.control.deleteTenant(tenant.tenantId);
+    await suite.emulator.control.deleteTenant(tenant.tenantId);
   }
 }
 
 async function adminToken(tenant: TenantSummary): Promise<string> {
-  const { accessToken } = await emulator.control.token(tenant.tenantId, { user: tenant.admin!.userPrincipalName, clientId: tenant.app.clientId, audience: tenant.app.clientId, scopes: ['access_as_user'] });
+  const { accessToken } = await suite.emulator.control.token(tenant.tenantId, { user: tenant.admin!.userPrincipalName, clientId: tenant.app.clientId, audience: tenant.app.clientId, scopes: ['access_as_user'] });
   return accessToken;
 }
 
@@ -104,13 +97,42 @@ async function startRun(api: ApiProcess, token: string, full: boolean): Promise<
   return { id: answer.body.id, started: answer.headers.get('x-sync-already-running') !== 'true' };
 }
 
+/**
+ * After the loss: the run the database lost ended cleanly (failed deactivating nobody, or
+ * finished), a new sync is accepted well before the silence rule, it succeeds, and the api
+ * never died.
+ */
+async function expectRecovered(
+  api: ApiProcess,
+  token: string,
+  store: Parameters<typeof settled>[0],
+  lostRunId: string,
+  scenario: ScenarioRecord,
+  label: string,
+  options: { waitUntilReady?: boolean } = {},
+): Promise<void> {
+  const lost = await settled(store, lostRunId, soonerThanSilence);
+  scenario.run(label, lost);
+  expect(['failed', 'succeeded']).toContain(lost.status);
+  if (lost.status === 'failed') expect(lost.counts.deactivated).toBe(0);
+  if (options.waitUntilReady) await until('ready again', async () => ((await fetch(`${api.url}/readyz`)).status === 200 ? true : undefined), soonerThanSilence);
+  const next = await until('a new sync is accepted', async () => {
+    const asked = await startRun(api, token, false);
+    return asked && asked.id !== lostRunId ? asked : undefined;
+  }, soonerThanSilence, 500);
+  const run = await settled(store, next.id);
+  scenario.run('next sync', run);
+  expect(run.status).toBe('succeeded');
+  expect(api.alive).toBe(true);
+}
+
 describePostgres('PostgreSQL lost in the middle of a sync', () => {
   it('the api lives through its link to PostgreSQL cut for seconds mid full sync, and the next sync is accepted without a manual step', () =>
     withDatabase('link to PostgreSQL cut for 5 s in the middle of the api\'s full sync', 5101, async ({ tenant, data, link, organizationId, store, scenario }) => {
-      const api = await ApiProcess.start({ ...data.environment(link.url), ...microsoftEnvironment(emulator, tenant) });
+      const api = await ApiProcess.start({ ...data.environment(link.url), ...microsoftEnvironment(suite.emulator, tenant) });
       try {
         const token = await adminToken(tenant);
-        await emulator.control.setFaults(tenant.tenantId, { latencyMs: 250 });
+        await suite.emulator.control.setFaults(tenant.tenantId, { latencyMs: 250 });
         const doomed = (await startRun(api, token, false))!;
         await midRun(store, organizationId, 2);
         link.cut();
@@ -119,20 +141,8 @@ describePostgres('PostgreSQL lost in the middle of a sync', () => {
         await sleep(5000);
         if (!api.alive) throw new Error(`the api died while the database was away:\n${api.log.slice(-3000)}`);
         link.restore();
-        await emulator.control.clearFaults(tenant.tenantId);
-        const lost = await settled(store, doomed.id, soonerThanSilence);
-        scenario.run('full sync (database lost mid-run)', lost);
-        expect(['failed', 'succeeded']).toContain(lost.status);
-        if (lost.status === 'failed') expect(lost.counts.deactivated).toBe(0);
-        await until('ready again', async () => ((await fetch(`${api.url}/readyz`)).status === 200 ? true : undefined), soonerThanSilence);
-        const next = await until('a new sync is accepted', async () => {
-          const asked = await startRun(api, token, false);
-          return asked && asked.id !== doomed.id ? asked : undefined;
-        }, soonerThanSilence, 500);
-        const run = await settled(store, next.id);
-        scenario.run('next sync', run);
-        expect(run.status).toBe('succeeded');
-        expect(api.alive).toBe(true);
+        await suite.emulator.control.clearFaults(tenant.tenantId);
+        await expectRecovered(api, token, store, doomed.id, scenario, 'full sync (database lost mid-run)', { waitUntilReady: true });
       } finally {
         await api.stop();
       }
@@ -140,30 +150,19 @@ describePostgres('PostgreSQL lost in the middle of a sync', () => {
 
   it('the api lives through every session of its database terminated mid incremental sync, and syncs again at once', () =>
     withDatabase('every session of the api\'s database terminated in the middle of an incremental sync', 5102, async ({ tenant, data, link, organizationId, store, scenario }) => {
-      const api = await ApiProcess.start({ ...data.environment(link.url), ...microsoftEnvironment(emulator, tenant) });
+      const api = await ApiProcess.start({ ...data.environment(link.url), ...microsoftEnvironment(suite.emulator, tenant) });
       try {
         const token = await adminToken(tenant);
         scenario.run('first full sync', await settled(store, (await startRun(api, token, false))!.id));
-        await churn(emulator.control, tenant.tenantId, suiteSize.churn, 5102);
-        await emulator.control.setFaults(tenant.tenantId, { latencyMs: 400 });
+        await churn(suite.emulator.control, tenant.tenantId, suiteSize.churn, 5102);
+        await suite.emulator.control.setFaults(tenant.tenantId, { latencyMs: 400 });
         const doomed = (await startRun(api, token, false))!;
         await midRun(store, organizationId, 1);
         // Our own reading session is in the same database: it is ended too, and reconnects.
         const ended = await terminateSessions(data.databaseName!);
         scenario.fault('PostgreSQL sessions terminated', ended);
-        await emulator.control.clearFaults(tenant.tenantId);
-        const lost = await settled(store, doomed.id, soonerThanSilence);
-        scenario.run('incremental sync (sessions terminated mid-run)', lost);
-        expect(['failed', 'succeeded']).toContain(lost.status);
-        if (lost.status === 'failed') expect(lost.counts.deactivated).toBe(0);
-        const next = await until('a new sync is accepted', async () => {
-          const asked = await startRun(api, token, false);
-          return asked && asked.id !== doomed.id ? asked : undefined;
-        }, soonerThanSilence, 500);
-        const run = await settled(store, next.id);
-        scenario.run('next sync', run);
-        expect(run.status).toBe('succeeded');
-        expect(api.alive).toBe(true);
+        await suite.emulator.control.clearFaults(tenant.tenantId);
+        await expectRecovered(api, token, store, doomed.id, scenario, 'incremental sync (sessions terminated mid-run)');
       } finally {
         await api.stop();
       }
@@ -171,15 +170,15 @@ describePostgres('PostgreSQL lost in the middle of a sync', () => {
 
   it('the command line whose link to PostgreSQL is cut mid-run ends with a clear failure, and the next one syncs without waiting out the silence rule', () =>
     withDatabase('link to PostgreSQL cut for 3 s in the middle of the command line\'s full sync', 5103, async ({ tenant, data, link, organizationId, store, scenario }) => {
-      const environment = { ...data.environment(link.url), ...microsoftEnvironment(emulator, tenant) };
-      await emulator.control.setFaults(tenant.tenantId, { latencyMs: 250 });
+      const environment = { ...data.environment(link.url), ...microsoftEnvironment(suite.emulator, tenant) };
+      await suite.emulator.control.setFaults(tenant.tenantId, { latencyMs: 250 });
       const doomed = startCli(['sync', '--org', organizationId, '--json'], environment);
       const running = await midRun(store, organizationId, 2);
       link.cut();
       scenario.fault('PostgreSQL unreachable (link cut)');
       await sleep(3000);
       link.restore();
-      await emulator.control.clearFaults(tenant.tenantId);
+      await suite.emulator.control.clearFaults(tenant.tenantId);
       const ended = await doomed.done;
       scenario.note(`the command line exited ${ended.code ?? ended.signal}: ${ended.stderr.trim().slice(0, 160)}`);
       // Ends by itself with a status, never a crash on an unhandled pool error.

@@ -1,8 +1,6 @@
-import type { RunningEmulator } from '@users-sync/emulator/index';
 import { changedEmployees, directoryDifferences, halfApplied } from './support/directory-comparison';
 import { churn } from './support/entra-churn';
-import { companyTenant, startReliabilityEmulator } from './support/reliability-emulator';
-import { ReliabilityReport } from './support/reliability-report';
+import { companyTenant, reliabilityFile } from './support/reliability-emulator';
 import { faultFreeDirectory, SyncHost } from './support/sync-host';
 import { suiteSize } from './support/suite-size';
 
@@ -12,15 +10,8 @@ import { suiteSize } from './support/suite-size';
  * (whatever it wrote is whole, nobody is deactivated, the delta links stay where they
  * were), and the next run must bring the directory to what a fault-free run gives.
  */
-const report = new ReliabilityReport('malformed-payloads');
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startReliabilityEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-  console.log(`reliability report: ${report.write()}`);
-});
+const suite = reliabilityFile('malformed-payloads');
+const { report } = suite;
 
 const kinds = ['missing-id', 'wrong-type', 'truncated'] as const;
 
@@ -29,13 +20,13 @@ describe.each(kinds)('a Graph page with %s', (kind) => {
 
   it('fails a full sync clearly in the middle of the listing, half-applies nothing, and the next run repairs everything', async () => {
     const scenario = report.scenario(`${kind} on the third page of a full listing`);
-    const tenant = await companyTenant(emulator, seed);
-    const host = await SyncHost.open(emulator, tenant, { scope: 'all' });
+    const tenant = await companyTenant(suite.emulator, seed);
+    const host = await SyncHost.open(suite.emulator, tenant, { scope: 'all' });
     try {
       scenario.run('first full sync', await host.sync());
-      await churn(emulator.control, tenant.tenantId, suiteSize.churn, seed);
+      await churn(suite.emulator.control, tenant.tenantId, suiteSize.churn, seed);
       const before = await host.directory();
-      await emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind, skip: 2 } });
+      await suite.emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind, skip: 2 } });
       scenario.fault(`${kind} page`);
       const failed = await host.sync({ full: true });
       scenario.run('full sync', failed);
@@ -43,8 +34,8 @@ describe.each(kinds)('a Graph page with %s', (kind) => {
       expect(failed.error?.code).toBe('UnexpectedGraphResponse');
       // One readable sentence on what Graph sent, then what the failure did.
       expect(failed.error?.message).toMatch(/^Microsoft Graph.* (we cannot read|could not be read) .*[.;] .*Nobody was deactivated\.$/);
-      await emulator.control.clearFaults(tenant.tenantId);
-      const reference = await faultFreeDirectory(emulator, tenant, 'all');
+      await suite.emulator.control.clearFaults(tenant.tenantId);
+      const reference = await faultFreeDirectory(suite.emulator, tenant, 'all');
       const problems = halfApplied(before, await host.directory(), reference);
       expect(problems).toEqual([]);
 
@@ -56,19 +47,19 @@ describe.each(kinds)('a Graph page with %s', (kind) => {
       expect(differences).toEqual([]);
     } finally {
       await host.close();
-      await emulator.control.deleteTenant(tenant.tenantId);
+      await suite.emulator.control.deleteTenant(tenant.tenantId);
     }
   });
 
   it('fails an incremental sync clearly, changes nobody, and the next run applies the changes it could not read', async () => {
     const scenario = report.scenario(`${kind} on a users delta page`);
-    const tenant = await companyTenant(emulator, seed + 10);
-    const host = await SyncHost.open(emulator, tenant, { scope: 'all' });
+    const tenant = await companyTenant(suite.emulator, seed + 10);
+    const host = await SyncHost.open(suite.emulator, tenant, { scope: 'all' });
     try {
       scenario.run('full sync', await host.sync());
-      await churn(emulator.control, tenant.tenantId, suiteSize.churn, seed + 10);
+      await churn(suite.emulator.control, tenant.tenantId, suiteSize.churn, seed + 10);
       const before = await host.directory();
-      await emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind } });
+      await suite.emulator.control.setFaults(tenant.tenantId, { malformNext: { count: 1, kind } });
       scenario.fault(`${kind} page`);
       const failed = await host.sync();
       scenario.run('incremental sync', failed);
@@ -78,16 +69,16 @@ describe.each(kinds)('a Graph page with %s', (kind) => {
       const changed = changedEmployees(before, await host.directory());
       expect(changed).toEqual([]);
 
-      await emulator.control.clearFaults(tenant.tenantId);
+      await suite.emulator.control.clearFaults(tenant.tenantId);
       const next = await host.sync();
       scenario.run('next sync', next);
       expect(next).toMatchObject({ status: 'succeeded', mode: 'incremental' });
-      const differences = directoryDifferences(await host.directory(), await faultFreeDirectory(emulator, tenant, 'all'));
+      const differences = directoryDifferences(await host.directory(), await faultFreeDirectory(suite.emulator, tenant, 'all'));
       scenario.compared([...changed, ...differences]);
       expect(differences).toEqual([]);
     } finally {
       await host.close();
-      await emulator.control.deleteTenant(tenant.tenantId);
+      await suite.emulator.control.deleteTenant(tenant.tenantId);
     }
   });
 });

@@ -1,11 +1,11 @@
-import type { RunningEmulator, TenantSummary } from '@users-sync/emulator/index';
+import type { TenantSummary } from '@users-sync/emulator/index';
 import type { Store, SyncRun } from '@users-sync/api/store/index';
 import { postgresAvailable } from '../../api/store/store-backends';
 import { directoryDifferences } from './support/directory-comparison';
 import { churn } from './support/entra-churn';
 import { ApiProcess, microsoftEnvironment, ProductData, startCli } from './support/product-processes';
-import { companyTenant, startReliabilityEmulator } from './support/reliability-emulator';
-import { ReliabilityReport, type ScenarioRecord } from './support/reliability-report';
+import { companyTenant, reliabilityFile } from './support/reliability-emulator';
+import type { ScenarioRecord } from './support/reliability-report';
 import { faultFreeDirectory, type StoreKind } from './support/sync-host';
 import { suiteSize } from './support/suite-size';
 
@@ -17,15 +17,8 @@ import { suiteSize } from './support/suite-size';
  * directory ends as a fault-free run leaves it. The four scenarios run at once: each waits
  * out that minute.
  */
-const report = new ReliabilityReport('process-kill');
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startReliabilityEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-  console.log(`reliability report: ${report.write()}`);
-});
+const suite = reliabilityFile('process-kill');
+const { report } = suite;
 
 const silenceBoundMs = 150_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,26 +53,26 @@ interface KillScenario {
 /** Slows Graph so a run is still reading when its process dies; the incremental one gets changes that fill several delta pages. */
 async function prepareSlowRun(tenant: TenantSummary, mode: KillScenario['mode'], seed: number, scenario: ScenarioRecord): Promise<void> {
   if (mode === 'incremental') {
-    const people = (await emulator.control.users(tenant.tenantId, { limit: 100_000 })).value;
-    for (const person of people.slice(10, 460)) await emulator.control.updateUser(tenant.tenantId, person.id, { jobTitle: `Killed mid-run ${seed}` });
+    const people = (await suite.emulator.control.users(tenant.tenantId, { limit: 100_000 })).value;
+    for (const person of people.slice(10, 460)) await suite.emulator.control.updateUser(tenant.tenantId, person.id, { jobTitle: `Killed mid-run ${seed}` });
   }
-  const changes = await churn(emulator.control, tenant.tenantId, suiteSize.churn, seed);
+  const changes = await churn(suite.emulator.control, tenant.tenantId, suiteSize.churn, seed);
   scenario.note(`${Object.values(changes).reduce((a, b) => a + b, 0)} Entra changes before the killed run`);
-  await emulator.control.setFaults(tenant.tenantId, { latencyMs: 500 });
+  await suite.emulator.control.setFaults(tenant.tenantId, { latencyMs: 500 });
 }
 
 async function killScenario({ process: which, mode, store: storeKind, seed }: KillScenario): Promise<void> {
   const scenario = report.scenario(`SIGKILL of the ${which === 'api' ? 'api' : 'command line'} in the middle of ${mode === 'full' ? 'a full' : 'an incremental'} sync (${storeKind})`);
-  const tenant = await companyTenant(emulator, seed);
+  const tenant = await companyTenant(suite.emulator, seed);
   const data = await ProductData.create(storeKind);
   const organizationId = await data.connectedOrganization(tenant, 'all');
-  const environment = { ...data.environment(), ...microsoftEnvironment(emulator, tenant) };
+  const environment = { ...data.environment(), ...microsoftEnvironment(suite.emulator, tenant) };
   const store = await data.open();
   let api: ApiProcess | undefined;
   try {
     if (which === 'api') {
       api = await ApiProcess.start(environment);
-      const { accessToken } = await emulator.control.token(tenant.tenantId, { user: tenant.admin!.userPrincipalName, clientId: tenant.app.clientId, audience: tenant.app.clientId, scopes: ['access_as_user'] });
+      const { accessToken } = await suite.emulator.control.token(tenant.tenantId, { user: tenant.admin!.userPrincipalName, clientId: tenant.app.clientId, audience: tenant.app.clientId, scopes: ['access_as_user'] });
       const startRun = async (full: boolean) => {
         const answer = await api!.call<{ id: string }>('POST', '/api/sync/runs', accessToken, { full });
         if (answer.status >= 300) throw new Error(`POST /api/sync/runs answered ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -92,7 +85,7 @@ async function killScenario({ process: which, mode, store: storeKind, seed }: Ki
       await api.kill();
       scenario.fault('SIGKILL of the api');
       scenario.run(`${mode} sync (killed)`, (await store.runs.get(doomed))!);
-      await emulator.control.clearFaults(tenant.tenantId);
+      await suite.emulator.control.clearFaults(tenant.tenantId);
 
       api = await ApiProcess.start(environment);
       // Asked again and again, as a person would: the dead run answers until the silence rule closes it.
@@ -121,7 +114,7 @@ async function killScenario({ process: which, mode, store: storeKind, seed }: Ki
       expect((await doomed.done).signal).toBe('SIGKILL');
       scenario.fault('SIGKILL of the command line');
       scenario.run(`${mode} sync (killed)`, (await store.runs.get(killed.id))!);
-      await emulator.control.clearFaults(tenant.tenantId);
+      await suite.emulator.control.clearFaults(tenant.tenantId);
 
       let refusals = 0;
       const next = await until('the command line syncs again', async () => {
@@ -139,14 +132,14 @@ async function killScenario({ process: which, mode, store: storeKind, seed }: Ki
       scenario.run('sync after the restart', next);
       expect(next.status).toBe('succeeded');
     }
-    const differences = directoryDifferences(await store.employees.list(organizationId), await faultFreeDirectory(emulator, tenant, 'all'));
+    const differences = directoryDifferences(await store.employees.list(organizationId), await faultFreeDirectory(suite.emulator, tenant, 'all'));
     scenario.compared(differences);
     expect(differences).toEqual([]);
   } finally {
     await api?.stop();
     await store.close();
     await data.remove();
-    await emulator.control.deleteTenant(tenant.tenantId);
+    await suite.emulator.control.deleteTenant(tenant.tenantId);
   }
 }
 

@@ -1,8 +1,32 @@
+import { ReliabilityReport } from './reliability-report';
 import path from 'node:path';
 import { startEmulator, type RunningEmulator, type TenantSummary } from '@users-sync/emulator/index';
 import { testCertificateDir } from '../../../support/dev-certificate-path';
 import type { ScenarioRecord } from './reliability-report';
 import { suiteSize } from './suite-size';
+
+/**
+ * One file of the suite: its emulator, started before the file's tests and closed after
+ * them, and its report, written (and its path printed) when they end.
+ */
+export function reliabilityFile(name: string): { report: ReliabilityReport; readonly emulator: RunningEmulator } {
+  const report = new ReliabilityReport(name);
+  let started: RunningEmulator | undefined;
+  beforeAll(async () => {
+    started = await startReliabilityEmulator();
+  });
+  afterAll(async () => {
+    await started?.close();
+    console.log(`reliability report: ${report.write()}`);
+  });
+  return {
+    report,
+    get emulator() {
+      if (!started) throw new Error('The reliability emulator starts in beforeAll: use it inside a test.');
+      return started;
+    },
+  };
+}
 
 /** An in-process emulator (HTTPS, no latency model: faults add the waiting) with no tenant yet. */
 export function startReliabilityEmulator(): Promise<RunningEmulator> {
