@@ -49,6 +49,8 @@ export class DirectoryChanges {
   readonly report: SyncReport = { created: [], updated: [], deactivated: [], reactivated: [], skipped: [], truncated: false };
   /** Entra ids of the employees found in scope this run. */
   readonly inScope = new Set<string>();
+  /** Entra ids of the employees this run made active again (restored, re-enabled, back in scope). */
+  readonly reactivatedIds: string[] = [];
   private readonly skippedIds = new Set<string>();
   private readonly deactivations = new Map<string, PlannedDeactivation>();
   private pending: EmployeeChange[] = [];
@@ -138,6 +140,7 @@ export class DirectoryChanges {
         this.list('updated', entry);
       } else {
         this.counts.reactivated += 1;
+        this.reactivatedIds.push(user.id);
         this.list('reactivated', entry);
       }
     }

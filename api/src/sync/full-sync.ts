@@ -3,7 +3,7 @@ import { GraphError, type GraphPage } from '../graph/graph-reader';
 import { castHeaders, graphQueries } from './graph-queries';
 import { directMemberSchema, groupSummarySchema, isMicrosoft365Group, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
 import { MemberManagers } from './member-managers';
-import { type DeltaStateDraft, type SyncRound, Turns, deltaLinkOf, eachConcurrently, readAhead, scopeKeyOf, throwIfCancelled } from './sync-round';
+import { type DeltaStateDraft, type SyncRound, Turns, deltaLinkOf, eachConcurrently, readAhead, rereadUsers, scopeKeyOf, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
 
 /** A scope group, with its type: a Microsoft 365 group has no nested groups. */
@@ -180,15 +180,7 @@ async function readAllUsers(round: SyncRound, readUsers: (pages: AsyncIterable<P
  * Whoever Graph still has is compared as read; only those it no longer has (404) leave.
  */
 async function confirmAbsentees(round: SyncRound): Promise<void> {
-  const absent = round.changes.absentees;
-  if (absent.length === 0) return;
-  const answers = await round.reader.batch(absent.map(graphQueries.userWithManager), { signal: round.signal });
-  const stillThere: DirectoryUser[] = [];
-  answers.forEach((answer) => {
-    if (answer.ok) stillThere.push(withManagerAsRead(parseUser(answer.body)));
-    else if (answer.status !== 404) throw answer.error;
-  });
-  if (stillThere.length > 0) await round.changes.applyUsers(stillThere, round.progress);
+  await rereadUsers(round, round.changes.absentees);
 }
 
 /** How many users the tenant has, or undefined when Graph would not say (the listing is then read as one). */

@@ -4,7 +4,7 @@ import { enumerateScope, resolveScopeGroups } from './full-sync';
 import { type GroupDelta, groupDeltaSchema, parseGraphItem, parseUser } from './graph-payloads';
 import { type DeltaStateDraft, type SyncRound, readAhead, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
-import { rereadReportsOfMovedManagers } from './manager-links';
+import { rereadReportsOfLeavingManagers, rereadReportsOfReturningManagers } from './manager-links';
 
 // Users are applied in slices of a listing page's size, so progress and transactions stay alike.
 const applySlice = 999;
@@ -53,15 +53,18 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
   progress.phase = 'applying';
   const members = state.scopeMemberIds ? new Set(state.scopeMemberIds) : null;
   const inScope = (id: string) => !members || members.has(id);
-  // Managers who left or came back, in the scope or not: their reports may be in it.
+  // Managers who left, in the scope or not (their reports may be in it). First, so a report's
+  // own delta entry, which may still name the deleted manager, is the one set aside.
   const leaving = [...changedUsers.values()].filter((user) => user['@removed']).map((user) => user.id);
-  const returning = await returningEmployees(round, [...changedUsers.values()].filter((user) => !user['@removed']));
-  // First, so a report's own delta entry (which may still name the deleted manager) is the one set aside.
-  await rereadReportsOfMovedManagers(round, leaving, returning, inScope);
+  await rereadReportsOfLeavingManagers(round, leaving, inScope);
   const present: DirectoryUser[] = [];
   const removals: Array<{ entraObjectId: string; reason: string }> = [];
+  const outsideScope: DirectoryUser[] = [];
   for (const user of changedUsers.values()) {
-    if (!inScope(user.id)) continue;
+    if (!inScope(user.id)) {
+      if (!user['@removed']) outsideScope.push(user);
+      continue;
+    }
     if (user['@removed']) removals.push({ entraObjectId: user.id, reason: user['@removed'].reason === 'deleted' ? 'deleted in Entra ID' : 'deleted in Entra ID (restorable)' });
     else present.push(user);
   }
@@ -70,18 +73,20 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
     throwIfCancelled(round.signal);
     await changes.applyUsers(present.slice(i, i + applySlice), progress);
   }
+  // Managers who came back: those this run reactivated, and former employees outside the scope now.
+  await rereadReportsOfReturningManagers(round, [...changes.reactivatedIds, ...(await formerEmployees(round, outsideScope))], inScope);
   if (present.length === 0) await progress.record(round.store.runs, changes.counts);
   return { ...next, groupsDeltaLink };
 }
 
-/** Entra ids among `present` the directory holds inactive (restored, re-enabled or back in scope): they may manage people again. */
-async function returningEmployees(round: SyncRound, present: readonly DirectoryUser[]): Promise<string[]> {
-  const returning: string[] = [];
-  for (let i = 0; i < present.length; i += applySlice) {
-    const stored = await round.store.employees.storedByEntraIds(round.configuration.organizationId, present.slice(i, i + applySlice).map((user) => user.id));
-    for (const employee of stored.values()) if (employee.status === 'inactive') returning.push(employee.entraObjectId);
+/** Entra ids among users outside the scope that the directory holds (inactive): they may still manage people in it. */
+async function formerEmployees(round: SyncRound, users: readonly DirectoryUser[]): Promise<string[]> {
+  const former: string[] = [];
+  for (let i = 0; i < users.length; i += applySlice) {
+    const stored = await round.store.employees.storedByEntraIds(round.configuration.organizationId, users.slice(i, i + applySlice).map((user) => user.id));
+    for (const employee of stored.values()) if (employee.status === 'inactive') former.push(employee.entraObjectId);
   }
-  return returning;
+  return former;
 }
 
 function isUserOrGroupLink(link: { '@odata.type'?: string | undefined }): boolean {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { DirectoryUser } from '../domain';
 import { graphQueries } from './graph-queries';
-import { directMemberSchema, isUserReference, parseUser, withManagerAsRead } from './graph-payloads';
-import type { SyncRound } from './sync-round';
+import { directMemberSchema, isUserReference } from './graph-payloads';
+import { rereadUsers, type SyncRound } from './sync-round';
 
 const directReportsPageSchema = z.object({ value: z.array(directMemberSchema), '@odata.nextLink': z.string().optional() }).loose();
 
@@ -13,17 +12,22 @@ const directReportsPageSchema = z.object({ value: z.array(directMemberSchema), '
  * own manager link, so the reports themselves come with no change. An incremental run that
  * sees a manager leave or return (in its scope or not: the reports may be) therefore reads
  * those reports again, one `$batch` item each, and ends where a full sync would. Rare, so
- * cheap: nothing is asked when no manager moved.
- *
- * `leaving`: ids delta removed; `returning`: ids delta brought back that the directory holds
- * inactive. `inScope`: whether a report belongs to the scope (a group scope's members).
+ * cheap: nothing is asked when no manager moved. `inScope`: whether a report belongs to the
+ * scope (a group scope's members).
  */
-export async function rereadReportsOfMovedManagers(round: SyncRound, leaving: readonly string[], returning: readonly string[], inScope: (id: string) => boolean): Promise<void> {
-  const { store, reader, changes, signal } = round;
-  const organizationId = round.configuration.organizationId;
-  const reports = new Set(await store.employees.activeReportsOf(organizationId, leaving));
-  // Direct reports of those who came back, 20 managers to a $batch call; a long list pages on.
-  const answers = returning.length > 0 ? await reader.batch(returning.map(graphQueries.directReports), { schema: directReportsPageSchema, signal }) : [];
+export async function rereadReportsOfLeavingManagers(round: SyncRound, leaving: readonly string[], inScope: (id: string) => boolean): Promise<void> {
+  if (leaving.length === 0) return;
+  const gone = new Set(leaving);
+  const reports = await round.store.employees.activeReportsOf(round.configuration.organizationId, leaving);
+  await rereadUsers(round, reports.filter((id) => inScope(id) && !gone.has(id)));
+}
+
+/** The direct reports of managers who came back ("List directReports", 20 managers to a `$batch` call; a long list pages on). */
+export async function rereadReportsOfReturningManagers(round: SyncRound, returning: readonly string[], inScope: (id: string) => boolean): Promise<void> {
+  if (returning.length === 0) return;
+  const { reader, signal } = round;
+  const reports = new Set<string>();
+  const answers = await reader.batch(returning.map(graphQueries.directReports), { schema: directReportsPageSchema, signal });
   for (const answer of answers) {
     if (!answer.ok) {
       if (answer.status === 404) continue; // deleted again since
@@ -33,15 +37,5 @@ export async function rereadReportsOfMovedManagers(round: SyncRound, leaving: re
     const next = answer.body['@odata.nextLink'];
     if (next) for await (const page of reader.pages(next, { schema: directMemberSchema, signal })) for (const report of page.value) if (isUserReference(report)) reports.add(report.id);
   }
-  const gone = new Set(leaving);
-  const ids = [...reports].filter((id) => inScope(id) && !gone.has(id));
-  if (ids.length === 0) return;
-  const reread = await reader.batch(ids.map(graphQueries.userWithManager), { signal });
-  const users: DirectoryUser[] = [];
-  reread.forEach((answer) => {
-    if (answer.ok) users.push(withManagerAsRead(parseUser(answer.body)));
-    // Gone since: delta brings the removal, a later round deactivates them.
-    else if (answer.status !== 404) throw answer.error;
-  });
-  await changes.applyUsers(users, round.progress);
+  await rereadUsers(round, [...reports].filter(inScope));
 }

@@ -3,6 +3,9 @@ import type { DeltaState, Store, SyncConfiguration } from '../store';
 import type { DirectoryChanges } from './directory-changes';
 import type { RunProgress } from './run-progress';
 import { SyncError } from './sync-error';
+import { graphQueries } from './graph-queries';
+import { parseUser, withManagerAsRead } from './graph-payloads';
+import type { DirectoryUser } from '../domain';
 
 /** Everything one pass over Graph needs. */
 export interface SyncRound {
@@ -89,4 +92,20 @@ export class Turns {
     this.last = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * Reads these users again one by one (a `$batch` item each) with their manager, as a listing
+ * reads them, and compares them; those already compared this run are left as they are, and
+ * those Graph no longer has (404) are left to whatever removes them.
+ */
+export async function rereadUsers(round: SyncRound, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const answers = await round.reader.batch(ids.map(graphQueries.userWithManager), { signal: round.signal });
+  const users: DirectoryUser[] = [];
+  answers.forEach((answer) => {
+    if (answer.ok) users.push(withManagerAsRead(parseUser(answer.body)));
+    else if (answer.status !== 404) throw answer.error;
+  });
+  if (users.length > 0) await round.changes.applyUsers(users, round.progress);
 }
