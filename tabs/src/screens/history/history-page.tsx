@@ -16,6 +16,9 @@ const useStyles = makeStyles({
   charts: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(280px, 1fr))', gap: tokens.spacingHorizontalL },
   tableWrap: { overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium },
   secondary: { '@media (max-width: 640px)': { display: 'none' } },
+  // The charts size themselves to their box: each gets the same fixed height, whatever the other card holds.
+  chartArea: { height: '240px', display: 'flex', flexDirection: 'column', justifyContent: 'center' },
+  figure: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, '& > p': { margin: 0 } },
 });
 
 const triggerLabels: Record<SyncRun['trigger'], string> = {
@@ -65,23 +68,27 @@ export default function HistoryPage() {
           <div className={styles.charts}>
             <Card data-testid="employees-chart">
               <Subtitle2 as="h2">Active employees over time</Subtitle2>
-              {trend.length > 1 ? (
-                <LineChart data={{ chartTitle: 'Active employees over time', lineChartData: [{ legend: 'Active employees', data: trend.map((p) => ({ x: p.at, y: p.active })), color: tokens.colorBrandBackground }] }} height={220} />
-              ) : trend.length === 1 ? (
-                // One point makes no line (and a time axis of one instant shows no date): say the figure instead.
-                <div data-testid="employees-after-first-sync">
-                  <LargeTitle as="p">{trend[0]!.active}</LargeTitle>
-                  <Caption1 as="p">
-                    active employees after the first sync, {trend[0]!.at.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}. The line appears after the next sync.
-                  </Caption1>
-                </div>
-              ) : (
-                <Caption1>The chart appears after the first completed sync.</Caption1>
-              )}
+              <div className={styles.chartArea}>
+                {trend.length > 1 ? (
+                  <LineChart data={{ chartTitle: 'Active employees over time', lineChartData: [{ legend: 'Active employees', data: trend.map((p) => ({ x: p.at, y: p.active })), color: tokens.colorBrandBackground }] }} height={220} />
+                ) : trend.length === 1 ? (
+                  // One point makes no line (and a time axis of one instant shows no date): say the figure instead.
+                  <div className={styles.figure} data-testid="employees-after-first-sync">
+                    <LargeTitle as="p">{trend[0]!.active}</LargeTitle>
+                    <Caption1 as="p">
+                      active employees after the first sync, {trend[0]!.at.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}. The line appears after the next sync.
+                    </Caption1>
+                  </div>
+                ) : (
+                  <Caption1>The chart appears after the first completed sync.</Caption1>
+                )}
+              </div>
             </Card>
             <Card data-testid="changes-chart">
               <Subtitle2 as="h2">Changes per sync</Subtitle2>
-              {perRun.length > 0 ? <VerticalStackedBarChart data={perRun} chartTitle="Changes per sync" height={220} /> : <Caption1>The chart appears after the first completed sync.</Caption1>}
+              <div className={styles.chartArea}>
+                {perRun.length > 0 ? <VerticalStackedBarChart data={perRun} chartTitle="Changes per sync" height={220} /> : <Caption1>The chart appears after the first completed sync.</Caption1>}
+              </div>
             </Card>
           </div>
           <div className={styles.tableWrap}>
