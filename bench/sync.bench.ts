@@ -63,8 +63,11 @@ interface Row {
 
 const ratio = (a: number, b: number) => +(a / Math.max(1, b)).toFixed(2);
 
+/** BENCH_CPU_PROFILE=dir writes a V8 CPU profile of every measured run there (open it in Chrome's DevTools). */
+const profileArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
+
 function worker(job: WorkerJob): WorkerResult {
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'run.cjs'), 'sync-worker.ts', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [...profileArgs, path.join(__dirname, 'run.cjs'), 'sync-worker.ts', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as WorkerResult;
 }
 
