@@ -5,7 +5,7 @@
  * measured in the same run on the same tenant — the members read the same way, then one
  * `$batch` item per member for its manager (what the sync did before). Figures are ratios
  * to that baseline.
- * Run: `npm run build -w emulator && NODE_EXTRA_CA_CERTS=data/certs/dev-ca.pem node bench/run.cjs group-managers.bench.ts [members] [tenant]`;
+ * Run: `npm run build -w emulator && node bench/run.cjs group-managers.bench.ts [members] [tenant]`;
  * the figures go to bench/results/group-managers.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS launcher: it must install the require hook before loading TypeScript. */
 // Runs a TypeScript benchmark without a build step: .ts files are transpiled by swc on require, as jest does.
-const { readFileSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { transformSync } = require('@swc/core');
 
@@ -13,5 +14,27 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 
-// The first argument naming a .ts file is the benchmark (sync.bench.ts by default); every other argument is the benchmark's own.
-require(path.resolve(__dirname, process.argv.slice(2).find((arg) => arg.endsWith('.ts')) ?? 'sync.bench.ts'));
+const runBenchmark = () =>
+  // The first argument naming a .ts file is the benchmark (sync.bench.ts by default); every other argument is the benchmark's own.
+  require(path.resolve(__dirname, process.argv.slice(2).find((arg) => arg.endsWith('.ts')) ?? 'sync.bench.ts'));
+
+// Benchmarks talk HTTPS to the emulator, whose development CA (data/certs, made on the emulator's
+// first start) must be trusted. Node reads NODE_EXTRA_CA_CERTS only at start-up, so on a fresh
+// clone the certificate is made first and the benchmark started again trusting it; the processes it
+// starts inherit that trust.
+const caPath = path.resolve(__dirname, '..', 'data', 'certs', 'dev-ca.pem');
+if (process.env.NODE_EXTRA_CA_CERTS && path.resolve(process.env.NODE_EXTRA_CA_CERTS) === caPath && existsSync(caPath)) {
+  runBenchmark();
+} else {
+  const { ensureDevCertificate } = require('../emulator/dist/tls/dev-certificate.js');
+  ensureDevCertificate(path.dirname(caPath)).then(
+    () => {
+      const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath } });
+      process.exit(run.status ?? 1);
+    },
+    (error) => {
+      console.error(`Could not make the emulator's development certificate in ${path.dirname(caPath)}: ${error.message}. Run \`npm run build -w emulator\` first.`);
+      process.exit(1);
+    },
+  );
+}
