@@ -57,6 +57,20 @@ describe('app tokens per tenant (MSAL client credentials)', () => {
     expect(entra.tokenRequests).toHaveLength(2);
   });
 
+  it('renews a token that is within five minutes of expiring before sending it again, and uses the new one after', async () => {
+    const tenantId = tenant();
+    let issued = 0;
+    entra.answer((req) => {
+      // The first token lives 4 minutes (inside the renewal margin), the next one an hour.
+      if (req.url.includes('/oauth2/')) return { status: 200, body: { token_type: 'Bearer', expires_in: (issued += 1) === 1 ? 240 : 3599, access_token: `tok-${issued}` } };
+      return { status: 200, body: { id: 'org' } };
+    });
+    const reader = createGraphReader({ tenantId, clientId: 'client-1', clientSecret: 'secret-renew', authorityHost: entra.url, graphBaseUrl: entra.url });
+    for (let i = 0; i < 3; i += 1) await reader.get('/organization');
+    expect(entra.tokenRequests).toHaveLength(2);
+    expect(entra.graphRequests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2', 'Bearer tok-2']);
+  });
+
   it.each([
     ['a bad client secret', entraError('invalid_client', 7000215, 'Invalid client secret provided.'), 'bad_credentials', /MICROSOFT_CLIENT_SECRET/],
     ['an app unknown in the tenant', entraError('unauthorized_client', 700016, "Application with identifier 'x' was not found in the directory."), 'consent_missing', /connect Microsoft 365 again/],
