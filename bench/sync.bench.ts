@@ -25,9 +25,38 @@ import { graphQueries } from '../api/src/sync/graph-queries';
 import { partitionsInFlight, upnPartitions } from '../api/src/sync/full-sync';
 import { EmulatorControl } from '../emulator/src/control/control-client';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
-import type { WorkerJob, WorkerResult } from './sync-worker';
 
 const root = path.resolve(__dirname, '..');
+
+/** What sync-worker.cjs is asked to do (as JSON on its command line). */
+interface WorkerJob {
+  kind: 'sync' | 'naive';
+  emulatorUrl: string;
+  tenantId: string;
+  dataDir: string;
+  clientId: string;
+  clientSecret: string;
+  /** sync: the organization, and whether to force a full run. */
+  organizationId?: string;
+  full?: boolean;
+  databaseUrl?: string;
+  schema?: string;
+  /** naive: an app token (the naive tool's auth provider just hands it over). */
+  token?: string;
+}
+
+/** The one JSON line sync-worker.cjs prints. */
+interface WorkerResult {
+  wallMs: number;
+  /** CPU time (user + system) of the measured run in the syncing process. */
+  cpuMs: number;
+  maxRssMb: number;
+  status: string;
+  mode?: string;
+  counts?: Record<string, number>;
+  users?: number;
+  error?: string;
+}
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -48,6 +77,8 @@ interface Row {
   latency: string;
   store: 'sqlite' | 'postgres';
   wallMs: number;
+  /** CPU time of the syncing process (null for the bare read, which runs in the benchmark's own process). */
+  cpuMs: number | null;
   usersPerSecond: number;
   requests: number;
   resourceUnits: number;
@@ -67,7 +98,7 @@ const ratio = (a: number, b: number) => +(a / Math.max(1, b)).toFixed(2);
 const profileArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
 
 function worker(job: WorkerJob): WorkerResult {
-  const out = execFileSync(process.execPath, [...profileArgs, path.join(__dirname, 'run.cjs'), 'sync-worker.ts', JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [...profileArgs, path.join(__dirname, 'sync-worker.cjs'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as WorkerResult;
 }
 
@@ -150,6 +181,7 @@ async function main(): Promise<void> {
             latency,
             store,
             wallMs: r.wallMs,
+            cpuMs: r.cpuMs,
             usersPerSecond: Math.round((read / Math.max(1, r.wallMs)) * 1000),
             requests: r.requests,
             resourceUnits: r.resourceUnits,
@@ -165,7 +197,7 @@ async function main(): Promise<void> {
           process.stderr.write(`  ${scenario}: ${r.status} in ${r.wallMs} ms, ${r.requests} requests\n`);
         };
         add('naive sync (baseline a)', naive, listingFloor, users, 'sqlite', true);
-        rows.push({ ...rows[rows.length - 1]!, scenario: 'bare concurrent read (baseline b)', wallMs: bare.wallMs, usersPerSecond: Math.round((users / Math.max(1, bare.wallMs)) * 1000), requests: bare.requests, resourceUnits: bare.resourceUnits, throttled: bare.throttled, peakRssMb: null, status: 'succeeded', counts: undefined, vsNaive: ratio(bare.wallMs, naive.wallMs), vsBareRead: 1, requestsVsFloor: ratio(bare.requests, listingFloor) });
+        rows.push({ ...rows[rows.length - 1]!, scenario: 'bare concurrent read (baseline b)', wallMs: bare.wallMs, cpuMs: null, usersPerSecond: Math.round((users / Math.max(1, bare.wallMs)) * 1000), requests: bare.requests, resourceUnits: bare.resourceUnits, throttled: bare.throttled, peakRssMb: null, status: 'succeeded', counts: undefined, vsNaive: ratio(bare.wallMs, naive.wallMs), vsBareRead: 1, requestsVsFloor: ratio(bare.requests, listingFloor) });
 
         const stores: Array<{ kind: Row['store']; databaseUrl?: string; schema?: string }> = [{ kind: 'sqlite' }];
         if (postgresUrl) stores.push({ kind: 'postgres', databaseUrl: postgresUrl, schema: `bench_${process.pid}_${users}_${latency}` });
@@ -219,14 +251,15 @@ async function main(): Promise<void> {
 }
 
 function markdownTable(rows: Row[]): string {
-  const header = '| scenario | users | latency | wall s | users/s | requests | floor | ×floor | RU | 429s | peak RSS MB | × naive | × bare read | status |';
-  const rule = '|' + ' --- |'.repeat(14);
+  const header = '| scenario | users | latency | wall s | CPU s | users/s | requests | floor | ×floor | RU | 429s | peak RSS MB | × naive | × bare read | status |';
+  const rule = '|' + ' --- |'.repeat(15);
   const lines = rows.map((r) =>
     [
       r.scenario,
       r.users.toLocaleString('en'),
       r.latency,
       (r.wallMs / 1000).toFixed(1),
+      r.cpuMs === null ? '–' : (r.cpuMs / 1000).toFixed(1),
       r.usersPerSecond.toLocaleString('en'),
       r.requests.toLocaleString('en'),
       r.floorRequests.toLocaleString('en'),
@@ -253,7 +286,7 @@ Regenerate with one command: \`npm run bench -- --publish\` (add the options of 
 - **Load average (1, 5, 15 min) before and after:** ${JSON.stringify(results.load)} — the machine is shared with other work, so compare the ratios, measured side by side in the same run on the same tenant, rather than absolute times.
 - **Cost model:** ${results.costModel}
 
-Baselines: *naive sync* = Microsoft's Graph client (\`PageIterator\`, default page size, manager expanded), every user listed every run, all rows upserted in one SQLite transaction (what many tools do); *bare concurrent read* = the sync's partitioned queries read side by side and the rows dropped (the ceiling for reading); *floor* = fewest requests the scope needs (a delta link plus one page per 100 users with \`$expand\`; a delta page per 200 changes). Peak RSS is the maximum resident set of the process that ran the sync (each run in its own process).
+Baselines: *naive sync* = Microsoft's Graph client (\`PageIterator\`, default page size, manager expanded), every user listed every run, all rows upserted in one SQLite transaction (what many tools do); *bare concurrent read* = the sync's partitioned queries read side by side and the rows dropped (the ceiling for reading); *floor* = fewest requests the scope needs (a delta link plus one page per 100 users with \`$expand\`; a delta page per 200 changes). Peak RSS is the maximum resident set of the process that ran the sync (each run in its own process, on the built api as in production); CPU s is that process's CPU time (user + system) during the run: on this shared 2-core machine it shows the work done when wall time is blurred by the load.
 
 ${table}
 `;

@@ -40,7 +40,7 @@ export function employeeChangeRepository(db: Kysely<Database>, prepared?: Prepar
         at,
       }));
       if (prepared) {
-        runPerRow(prepared, `insert into employee_changes (${changeColumns.join(', ')}) values (${changeColumns.map(() => '?').join(', ')})`, changeColumns, rows);
+        await runPerRow(prepared, `insert into employee_changes (${changeColumns.join(', ')}) values (${changeColumns.map(() => '?').join(', ')})`, changeColumns, rows);
         return;
       }
       for (let i = 0; i < rows.length; i += 1000) await db.insertInto('employee_changes').values(rows.slice(i, i + 1000)).execute();

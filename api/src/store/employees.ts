@@ -46,10 +46,22 @@ export interface PreparedRows {
   prepare(text: string): { run(...parameters: unknown[]): unknown };
 }
 
-/** Runs `text` once a row of `rows`, binding `columns` in order. */
-export function runPerRow(prepared: PreparedRows, text: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): void {
+/** Rows written before the event loop gets a turn (see runPerRow). */
+const rowsBetweenTurns = 500;
+
+/**
+ * Runs `text` once a row of `rows`, binding `columns` in order. SQLite's calls block the event
+ * loop, so every few hundred rows it gets a turn: a sync writing thousands of employees keeps
+ * sending its next Graph requests meanwhile, instead of leaving the connections idle until
+ * the whole batch is written.
+ */
+export async function runPerRow(prepared: PreparedRows, text: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   const statement = prepared.prepare(text);
-  for (const row of rows) statement.run(columns.map((column) => row[column] ?? null));
+  for (let i = 0; i < rows.length; i += 1) {
+    if (i > 0 && i % rowsBetweenTurns === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const row = rows[i]!;
+    statement.run(columns.map((column) => row[column] ?? null));
+  }
 }
 
 /**
@@ -71,7 +83,7 @@ export async function upsertEmployeeRows(
     const columns = Object.keys(rows[0]!);
     const target = key === 'id' ? 'id' : 'organization_id, entra_object_id';
     const text = `insert into employees (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${target}) do update set ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-    runPerRow(prepared, text, columns, rows);
+    await runPerRow(prepared, text, columns, rows);
     return;
   }
   for (let i = 0; i < rows.length; i += rowsPerStatement) {
