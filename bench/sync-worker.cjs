@@ -90,8 +90,26 @@ async function runNaive(job) {
   return { wallMs: Math.round(performance.now() - started), cpuMs: cpuMsSince(cpuBefore), maxRssMb: 0, status: 'succeeded', users: users.length };
 }
 
+/** The largest V8 heap (and memory outside it) seen while the run went on: what the RSS peak is made of. */
+function watchMemory() {
+  const peak = { heapTotalMb: 0, heapUsedMb: 0, externalMb: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak.heapTotalMb = Math.max(peak.heapTotalMb, Math.round(m.heapTotal / 1048576));
+    peak.heapUsedMb = Math.max(peak.heapUsedMb, Math.round(m.heapUsed / 1048576));
+    peak.externalMb = Math.max(peak.externalMb, Math.round(m.external / 1048576));
+  };
+  const timer = setInterval(sample, 50);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return peak;
+  };
+}
+
 async function main() {
   const job = JSON.parse(process.argv[process.argv.length - 1]);
+  const memory = watchMemory();
   let result;
   try {
     result = job.kind === 'naive' ? await runNaive(job) : await runSync(job);
@@ -100,6 +118,7 @@ async function main() {
   }
   // maxRSS is in kilobytes: the process's peak, whatever ran before the measurement started (its modules) included.
   result.maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  result.memory = memory();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

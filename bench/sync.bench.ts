@@ -51,6 +51,8 @@ interface WorkerResult {
   /** CPU time (user + system) of the measured run in the syncing process. */
   cpuMs: number;
   maxRssMb: number;
+  /** Peaks of the V8 heap and of memory outside it during the run, sampled every 50 ms. */
+  memory?: { heapTotalMb: number; heapUsedMb: number; externalMb: number };
   status: string;
   mode?: string;
   counts?: Record<string, number>;
@@ -84,6 +86,7 @@ interface Row {
   resourceUnits: number;
   throttled: number;
   peakRssMb: number | null;
+  memory?: WorkerResult['memory'];
   floorRequests: number;
   status: string;
   counts?: Record<string, number> | undefined;
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
             resourceUnits: r.resourceUnits,
             throttled: r.throttled,
             peakRssMb: r.maxRssMb,
+            memory: r.memory,
             floorRequests: floor,
             status: r.status + (r.error ? `: ${r.error}` : ''),
             counts: r.counts,
