@@ -1,7 +1,8 @@
 /**
  * One measured run in its own process, so its peak RSS is its own: `sync` runs the engine
  * (SyncService over SQLite or PostgreSQL), `naive` a sync as many tools write it (Microsoft's
- * Graph client, default page size, every user listed every run, one SQLite transaction).
+ * Graph client, default page size, every user listed every run, one SQLite transaction; for
+ * a group scope, one members call per group with nested groups flattened on the client).
  * Reads a JSON job from argv, prints one JSON line.
  */
 import { mkdirSync } from 'node:fs';
@@ -27,6 +28,8 @@ export interface WorkerJob {
   schema?: string;
   /** naive: an app token (the naive tool's auth provider just hands it over). */
   token?: string;
+  /** naive: the scope's groups; absent for all users. */
+  groupIds?: string[];
 }
 
 export interface WorkerResult {
@@ -55,7 +58,14 @@ async function runSync(job: WorkerJob): Promise<WorkerResult> {
   }
 }
 
-/** What a typical tool does: the SDK's page iterator over /users with the manager expanded, then every row upserted in one transaction. */
+type NaiveUser = Record<string, unknown> & { id: string; manager?: { id: string } | null };
+
+/**
+ * What a typical tool does: the SDK's page iterator over /users with the manager expanded
+ * (every user, every run); for a group scope, also each group's direct members through the
+ * page iterator (default page size), nested groups followed on the client, and only the users
+ * found under the scope kept. Then every row upserted in one transaction.
+ */
 async function runNaive(job: WorkerJob): Promise<WorkerResult> {
   const started = performance.now();
   const client = Client.init({
@@ -63,15 +73,37 @@ async function runNaive(job: WorkerJob): Promise<WorkerResult> {
     baseUrl: job.emulatorUrl,
     customHosts: new Set([new URL(job.emulatorUrl).hostname]),
   });
-  type User = Record<string, unknown> & { id: string; manager?: { id: string } | null };
-  const users: User[] = [];
-  const first = (await client.api(`/users?$select=${directoryUserFields.join(',')}&$expand=manager($select=id)`).get()) as PageCollection;
-  await new PageIterator(client, first, (user: User) => {
-    users.push(user);
-    return true;
-  }).iterate();
-  mkdirSync(job.dataDir, { recursive: true });
-  const db = new SqliteDatabase(path.join(job.dataDir, 'naive.sqlite'));
+  const iterate = async (url: string, each: (item: NaiveUser) => void) => {
+    const first = (await client.api(url).get()) as PageCollection;
+    await new PageIterator(client, first, (item: NaiveUser) => {
+      each(item);
+      return true;
+    }).iterate();
+  };
+  let users: NaiveUser[] = [];
+  await iterate(`/users?$select=${directoryUserFields.join(',')}&$expand=manager($select=id)`, (user) => users.push(user));
+  if (job.groupIds) {
+    const members = new Set<string>();
+    const seen = new Set<string>(job.groupIds);
+    const waiting = [...job.groupIds];
+    for (let groupId = waiting.shift(); groupId !== undefined; groupId = waiting.shift()) {
+      await iterate(`/groups/${encodeURIComponent(groupId)}/members?$select=id`, (member) => {
+        const type = member['@odata.type'];
+        if (type === '#microsoft.graph.group' && !seen.has(member.id)) {
+          seen.add(member.id);
+          waiting.push(member.id);
+        } else if (type === '#microsoft.graph.user') members.add(member.id);
+      });
+    }
+    users = users.filter((user) => members.has(user.id));
+  }
+  writeNaive(job.dataDir, users);
+  return { wallMs: Math.round(performance.now() - started), maxRssMb: 0, status: 'succeeded', users: users.length };
+}
+
+function writeNaive(dataDir: string, users: readonly NaiveUser[]): void {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new SqliteDatabase(path.join(dataDir, 'naive.sqlite'));
   db.pragma('journal_mode = WAL');
   db.exec(
     'create table if not exists employees (entra_object_id text primary key, email text, given_name text, surname text, display_name text, department text, job_title text, office_location text, city text, country text, preferred_language text, employee_id text, company_name text, manager_entra_id text, active integer)',
@@ -102,7 +134,6 @@ async function runNaive(job: WorkerJob): Promise<WorkerResult> {
     }
   })();
   db.close();
-  return { wallMs: Math.round(performance.now() - started), maxRssMb: 0, status: 'succeeded', users: users.length };
 }
 
 async function main(): Promise<void> {
