@@ -2,7 +2,8 @@
 /**
  * One measured run in its own process, so its peak RSS is its own: `sync` runs the engine
  * (SyncService over SQLite or PostgreSQL), `naive` a sync as many tools write it (Microsoft's
- * Graph client, default page size, every user listed every run, one SQLite transaction).
+ * Graph client, default page size, every user listed every run, one SQLite transaction; for
+ * a group scope, one members call per group with nested groups flattened on the client).
  * Reads a JSON job (WorkerJob in sync.bench.ts) from argv, prints one JSON line (WorkerResult).
  *
  * Plain JavaScript over the built api (api/dist), as the api runs in production: transpiling
@@ -40,7 +41,12 @@ async function runSync(job) {
   }
 }
 
-/** What a typical tool does: the SDK's page iterator over /users with the manager expanded, then every row upserted in one transaction. */
+/**
+ * What a typical tool does: the SDK's page iterator over /users with the manager expanded
+ * (every user, every run); for a group scope (`job.groupIds`), also each group's direct members
+ * through the page iterator (default page size), nested groups followed on the client, and only
+ * the users found under the scope kept. Then every row upserted in one transaction.
+ */
 async function runNaive(job) {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -49,12 +55,30 @@ async function runNaive(job) {
     baseUrl: job.emulatorUrl,
     customHosts: new Set([new URL(job.emulatorUrl).hostname]),
   });
-  const users = [];
-  const first = await client.api(`/users?$select=${directoryUserFields.join(',')}&$expand=manager($select=id)`).get();
-  await new PageIterator(client, first, (user) => {
-    users.push(user);
-    return true;
-  }).iterate();
+  const iterate = async (url, each) => {
+    const first = await client.api(url).get();
+    await new PageIterator(client, first, (item) => {
+      each(item);
+      return true;
+    }).iterate();
+  };
+  let users = [];
+  await iterate(`/users?$select=${directoryUserFields.join(',')}&$expand=manager($select=id)`, (user) => users.push(user));
+  if (job.groupIds) {
+    const members = new Set();
+    const seen = new Set(job.groupIds);
+    const waiting = [...job.groupIds];
+    for (let groupId = waiting.shift(); groupId !== undefined; groupId = waiting.shift()) {
+      await iterate(`/groups/${encodeURIComponent(groupId)}/members?$select=id`, (member) => {
+        const type = member['@odata.type'];
+        if (type === '#microsoft.graph.group' && !seen.has(member.id)) {
+          seen.add(member.id);
+          waiting.push(member.id);
+        } else if (type === '#microsoft.graph.user') members.add(member.id);
+      });
+    }
+    users = users.filter((user) => members.has(user.id));
+  }
   mkdirSync(job.dataDir, { recursive: true });
   const db = new SqliteDatabase(path.join(job.dataDir, 'naive.sqlite'));
   db.pragma('journal_mode = WAL');
