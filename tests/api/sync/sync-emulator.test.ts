@@ -232,6 +232,32 @@ describeEachStore('syncing from the emulator', (backend) => {
       }
     });
 
+    it('reads the managers of a group of a few hundred from the listing too, when that costs fewer resource units than a $batch item each', async () => {
+      // 300 members of a 1,300-user tenant: 300 units by $batch; the listing, 13 pages plus one a partition at 2 units, about 100.
+      const mid = await control().createTenant({ users: 1300, groups: 0, seed: 22 });
+      try {
+        const everyone = (await control().users(mid.tenantId, { limit: 1300 })).value;
+        const group = await control().createGroup(mid.tenantId, { displayName: 'arsen-mid', memberIds: everyone.slice(100, 400).map((u) => u.id) });
+        const midOrg = (await store.organizations.create('Mid')).id;
+        await store.connections.save(midOrg, mid.tenantId, 'granted');
+        await store.configurations.save(midOrg, { scope: { kind: 'groups', groupIds: [group.id] } });
+        await control().resetCounters(mid.tenantId);
+        const run = await service.runSync(midOrg);
+        expect(run.status).toBe('succeeded');
+        const requests = await control().requests(mid.tenantId, 2000);
+        expect(requests.filter((r) => r.path.startsWith('/v1.0/$batch'))).toHaveLength(0);
+        expect((await control().counters(mid.tenantId)).resourceUnits).toBeLessThan(300);
+        const byId = new Map(everyone.map((u) => [u.id, u]));
+        const objects = new Map((await control().directoryObjects(mid.tenantId)).map((o) => [o.id, o]));
+        for (const employee of await store.employees.list(midOrg, { status: 'active' })) {
+          const managerId = byId.get(employee.entraObjectId!)!.managerId;
+          expect(employee.managerId).toBe(managerId && !objects.has(managerId) ? managerId : null);
+        }
+      } finally {
+        await control().deleteTenant(mid.tenantId);
+      }
+    });
+
     it("brings a member's new (or removed) manager on the next incremental sync", async () => {
       const { boss, b, c } = await arsenWithManagers();
       await service.runSync(orgId);
