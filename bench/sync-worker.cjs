@@ -123,7 +123,15 @@ function watchMemory() {
     peak.heapUsedMb = Math.max(peak.heapUsedMb, Math.round(m.heapUsed / 1048576));
     peak.externalMb = Math.max(peak.externalMb, Math.round(m.external / 1048576));
   };
-  const timer = setInterval(sample, 50);
+  let snapshotTaken = !process.env.BENCH_HEAP_SNAPSHOT_MB;
+  const timer = setInterval(() => {
+    sample();
+    // BENCH_HEAP_SNAPSHOT_MB=n: one heap snapshot (in the working directory) the first time the heap holds n MB, to see what fills it.
+    if (!snapshotTaken && process.memoryUsage().heapUsed / 1048576 >= Number(process.env.BENCH_HEAP_SNAPSHOT_MB)) {
+      snapshotTaken = true;
+      process.stderr.write(`heap snapshot: ${require('node:v8').writeHeapSnapshot()}\n`);
+    }
+  }, 50);
   return () => {
     clearInterval(timer);
     sample();

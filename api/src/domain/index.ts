@@ -12,3 +12,4 @@ export * from './onboarding-link';
 export * from './csv-import-plan';
 export * from './sync-schedule';
 export * from './directory-presence';
+export * from './entra-id-set';

@@ -1,5 +1,6 @@
 import {
   type DirectoryUser,
+  EntraIdSet,
   type EmployeeAttributes,
   type EmployeeChange,
   type MappingOptions,
@@ -48,7 +49,7 @@ export class DirectoryChanges {
   readonly counts: SyncCounts = { created: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, skipped: 0 };
   readonly report: SyncReport = { created: [], updated: [], deactivated: [], reactivated: [], skipped: [], truncated: false };
   /** Entra ids of the employees found in scope this run. */
-  readonly inScope = new Set<string>();
+  readonly inScope = new EntraIdSet();
   /** Entra ids of the employees this run made active again (restored, re-enabled, back in scope). */
   readonly reactivatedIds: string[] = [];
   private readonly skippedIds = new Set<string>();

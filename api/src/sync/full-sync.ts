@@ -1,4 +1,4 @@
-import { type DirectoryUser, type GroupSummary, type GroupTree, groupTreeClosure, resolveNamedGroup } from '../domain';
+import { type DirectoryUser, EntraIdSet, type GroupSummary, type GroupTree, groupTreeClosure, resolveNamedGroup } from '../domain';
 import { GraphError, type GraphPage } from '../graph/graph-reader';
 import { castHeaders, graphQueries } from './graph-queries';
 import { directMemberSchema, groupSummarySchema, isMicrosoft365Group, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
@@ -89,7 +89,7 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
   const turns = new Turns();
   // Every user a full enumeration applies has its manager as read now, so a full sync sets
   // (or clears) managers in every scope, the same way.
-  const apply = (page: PageOfUsers, addManagers: (users: DirectoryUser[], count: number | undefined) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: Set<string>) =>
+  const apply = (page: PageOfUsers, addManagers: (users: DirectoryUser[], count: number | undefined) => DirectoryUser[] | Promise<DirectoryUser[]>, members?: EntraIdSet) =>
     turns.take(async () => {
       throwIfCancelled(signal);
       const users = page.value.map(parseUser);
@@ -99,7 +99,7 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
       await changes.applyUsers(await addManagers(users, page.count), progress);
       return users.length;
     });
-  const readUsers = async (pages: AsyncIterable<PageOfUsers>, addManagers: Parameters<typeof apply>[1], members?: Set<string>): Promise<number> => {
+  const readUsers = async (pages: AsyncIterable<PageOfUsers>, addManagers: Parameters<typeof apply>[1], members?: EntraIdSet): Promise<number> => {
     let read = 0;
     for await (const page of readAhead(pages, signal)) {
       const applied = await apply(page, addManagers, members);
@@ -115,7 +115,7 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
     if (partitioned) await confirmAbsentees(round);
     return { scopeMemberIds: null, groupTree: null };
   }
-  const members = new Set<string>();
+  const members = new EntraIdSet();
   // The first page's @odata.count (the cast asks $count=true) tells how many members there are, which decides how their managers are read.
   const managers = new MemberManagers(round);
   await eachConcurrently(groups, groupsInFlight, signal, async (group, stop) => {
@@ -199,7 +199,7 @@ async function userCount(round: SyncRound): Promise<number | undefined> {
  * Who holds whom directly in the tree — one member list per group — so the tab can show
  * through which nested groups someone is in scope. Only members of the scope are kept.
  */
-async function recordDirectMembership(round: SyncRound, tree: GroupTree, members: ReadonlySet<string>): Promise<void> {
+async function recordDirectMembership(round: SyncRound, tree: GroupTree, members: EntraIdSet): Promise<void> {
   const { reader, progress, signal } = round;
   await eachConcurrently([...groupTreeClosure(tree)], groupsInFlight, signal, async (groupId, stop) => {
     const nested: string[] = [];

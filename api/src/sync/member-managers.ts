@@ -1,4 +1,5 @@
 import type { DirectoryUser } from '../domain';
+import { GraphError } from '../graph/graph-reader';
 import { graphQueries } from './graph-queries';
 import { isUserReference, userManagerSchema, withManagerAsRead } from './graph-payloads';
 import type { SyncRound } from './sync-round';
@@ -79,7 +80,14 @@ export class MemberManagers {
   /** Compares resource units; the tenant's size costs one `/users/$count` request, asked only when the members' batch items would weigh on the throttling budget. */
   private async listingIsCheaper(members: number): Promise<boolean> {
     if (members * unitsPerBatchItem <= comfortableBatchUnits) return false;
-    const text = await this.round.reader.get<unknown>(graphQueries.enabledUserCount, { signal: this.round.signal, headers: { ConsistencyLevel: 'eventual' } });
+    let text: unknown;
+    try {
+      text = await this.round.reader.get<unknown>(graphQueries.enabledUserCount, { signal: this.round.signal, headers: { ConsistencyLevel: 'eventual' } });
+    } catch (error) {
+      // Graph would not count (an advanced query refused): the members are asked about by $batch, as before counting existed.
+      if (error instanceof GraphError && error.status !== 0 && error.status !== 401) return false;
+      throw error;
+    }
     const tenantUsers = Number(text);
     if (!Number.isFinite(tenantUsers)) return false;
     const listing = (Math.ceil(tenantUsers / usersPerExpandedPage) + listingPartitions.length) * unitsPerListingPage;

@@ -38,6 +38,8 @@ export class FakeTenant implements GraphReader {
   readonly batchedPaths: string[] = [];
   /** Answers a $batch item with this status instead of the user (an item Graph fails on its own). */
   batchItemStatus: ((path: string) => number | null) | null = null;
+  /** What the enabled users' `/users/$count` answers, to pose as a tenant larger than the users added (else the enabled users held). The unfiltered count is not answered: the listing is then read as one. */
+  reportedUserCount: number | null = null;
 
   addUser(user: Partial<FakeUser> & { id: string }): this {
     const full: FakeUser = { accountEnabled: true, mail: `${user.id}@contoso.com`, userPrincipalName: `${user.id}@contoso.com`, displayName: user.id, ...user };
@@ -128,6 +130,10 @@ export class FakeTenant implements GraphReader {
 
   get<T>(path: string): Promise<T> {
     this.count();
+    if (path.startsWith('/users/$count?$filter=')) {
+      const enabled = [...this.users.values()].filter((u) => !u.deleted && u.value.accountEnabled).length;
+      return Promise.resolve(String(this.reportedUserCount ?? enabled) as T);
+    }
     const m = /^\/groups\/([^/?]+)\?/.exec(path);
     const g = m && this.groups.get(decodeURIComponent(m[1]!));
     if (!m || !g || g.deleted) return Promise.reject(new GraphError(404, 'Request_ResourceNotFound', `no ${path}`));
