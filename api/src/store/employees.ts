@@ -289,13 +289,12 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
     async attributesOf(organizationId: string, employeeIds: readonly string[]): Promise<Map<string, EmployeeAttributes>> {
       const out = new Map<string, EmployeeAttributes>();
       for (let i = 0; i < employeeIds.length; i += 1000) {
-        const rows = await db
-          .selectFrom('employees')
-          .selectAll()
-          .where('organization_id', '=', organizationId)
-          .where('id', 'in', employeeIds.slice(i, i + 1000))
-          .execute();
+        // By primary key alone, the organization checked here: with `organization_id = ?` in the
+        // query, SQLite (no statistics gathered) walked the organization's email index instead,
+        // every employee of it for each thousand ids — 1.1 s of a 10,000-change sync.
+        const rows = await db.selectFrom('employees').selectAll().where('id', 'in', employeeIds.slice(i, i + 1000)).execute();
         for (const row of rows) {
+          if (row.organization_id !== organizationId) continue;
           const { email, givenName, surname, displayName, department, jobTitle, officeLocation, city, country, preferredLanguage, employeeId, companyName, managerId } = toEmployee(row);
           out.set(row.id, { email, givenName, surname, displayName, department, jobTitle, officeLocation, city, country, preferredLanguage, employeeId, companyName, managerId });
         }
