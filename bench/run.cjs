@@ -23,17 +23,22 @@ const runBenchmark = () =>
 // clone the certificate is made first and the benchmark started again trusting it; the processes it
 // starts inherit that trust.
 const caPath = path.resolve(__dirname, '..', 'data', 'certs', 'dev-ca.pem');
-if (process.env.NODE_EXTRA_CA_CERTS && path.resolve(process.env.NODE_EXTRA_CA_CERTS) === caPath && existsSync(caPath)) {
+let ensureDevCertificate;
+try {
+  ({ ensureDevCertificate } = require('../emulator/dist/tls/dev-certificate.js'));
+} catch {
+  // The emulator is not built: benchmarks without it (tab bundle, CSV import) need no certificate.
+}
+if (!ensureDevCertificate || (process.env.NODE_EXTRA_CA_CERTS && path.resolve(process.env.NODE_EXTRA_CA_CERTS) === caPath && existsSync(caPath))) {
   runBenchmark();
 } else {
-  const { ensureDevCertificate } = require('../emulator/dist/tls/dev-certificate.js');
   ensureDevCertificate(path.dirname(caPath)).then(
     () => {
       const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath } });
       process.exit(run.status ?? 1);
     },
     (error) => {
-      console.error(`Could not make the emulator's development certificate in ${path.dirname(caPath)}: ${error.message}. Run \`npm run build -w emulator\` first.`);
+      console.error(`Could not make the emulator's development certificate in ${path.dirname(caPath)}: ${error.message}`);
       process.exit(1);
     },
   );
