@@ -65,6 +65,30 @@ describeEachStore('the directory store', (backend) => {
     expect(await store.employees.count(org.id)).toBe(1);
   });
 
+  it('lets the rest of the process go on (Graph reads, requests) while it writes thousands of employees, and another query waits for the transaction to end', async () => {
+    const org = await store.organizations.create('Contoso');
+    const many = Array.from({ length: 2500 }, (_, i) => compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`)));
+    let writing = true;
+    let turns = 0;
+    const turn = () => {
+      turns += 1;
+      if (writing) setImmediate(turn);
+    };
+    setImmediate(turn);
+    let seenDuringWrite: number | undefined;
+    const write = store.transaction(async (t) => {
+      await t.employees.applyChanges(org.id, many, store.now());
+    });
+    // Asked while the transaction is open: it must see all of it or none of it, never part.
+    const counted = new Promise<void>((resolve) => setImmediate(() => void store.employees.count(org.id, 'active').then((n) => ((seenDuringWrite = n), resolve()))));
+    await write;
+    writing = false;
+    await counted;
+    // SQLite's calls block the event loop: the write gives it a turn every few hundred rows (PostgreSQL waits on the network anyway).
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect([0, 2500]).toContain(seenDuringWrite);
+  });
+
   it('writes thousands of employees in one transaction, or none of them', async () => {
     const org = await store.organizations.create('Contoso');
     const many = Array.from({ length: 2500 }, (_, i) => compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`)));
