@@ -1,6 +1,7 @@
 import { compareEmployee } from '@users-sync/api/domain/index';
 import type { ImportedAttributes, PlannedChange } from '@users-sync/api/domain/index';
 import type { Store } from '@users-sync/api/store/index';
+import { sql } from 'kysely';
 import { describeEachStore } from './store-backends';
 import { employeeAttributes } from '../employee-attributes';
 
@@ -152,6 +153,17 @@ describeEachStore('the directory store', (backend) => {
     expect(await store.employees.count(org.id)).toBe(6_000);
     expect(await store.employees.get(org.id, ids[0]!)).toMatchObject({ source: 'csv', department: 'Support', importedManagerEmail: 'boss@contoso.com', status: 'active' });
     expect(await store.employees.get(org.id, ids[1]!)).toMatchObject({ status: 'inactive', deactivatedAt: expect.any(String) });
+  });
+
+  it('refreshes the planner statistics after a large load, so a page lookup uses the Entra id index', async () => {
+    const org = await store.organizations.create('Contoso');
+    await store.transaction((t) => t.employees.applyChanges(org.id, Array.from({ length: 3_000 }, (_, i) => compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`))), store.now()));
+    await store.employees.refreshPlannerStatistics();
+    if (store.kind !== 'postgres') return;
+    const { rows } = await sql<{ reltuples: number }>`select reltuples from pg_class where oid = 'employees'::regclass`.execute(store.db);
+    expect(Number(rows[0]!.reltuples)).toBe(3_000);
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain select id from employees where organization_id = ${org.id} and source = 'microsoft' and entra_object_id = any(${['u1', 'u2']}::text[])`.execute(store.db);
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('employees_entra_object');
   });
 
   it('keeps each organization to its own employees', async () => {
