@@ -1,7 +1,8 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { DirectoryEntry, PlannedChange } from '../domain';
 import { hashEmployeeAttributes } from '../domain';
-import { type EmployeeUpdateColumn, type PreparedRows, upsertEmployeeRows } from './employees';
+import type { BulkEngine } from './bulk-rows';
+import { type EmployeeUpdateColumn, upsertEmployeeRows } from './employees';
 import { newRecordId } from './record-ids';
 import type { Database, EmployeeTable } from './schema';
 
@@ -26,7 +27,7 @@ const csvColumns: readonly EmployeeUpdateColumn[] = [
 const sources = ['microsoft', 'csv', 'manual'] as const;
 
 /** The directory as the CSV import sees it, its previews, and the writes an applied import makes. */
-export function csvImportRepository(db: Kysely<Database>, now: () => string, prepared?: PreparedRows) {
+export function csvImportRepository(db: Kysely<Database>, now: () => string, engine: BulkEngine) {
   return {
     /**
      * Every employee with the attributes the import compares (a Microsoft manager read as their email).
@@ -158,7 +159,7 @@ export function csvImportRepository(db: Kysely<Database>, now: () => string, pre
           updated_at: at,
         };
       });
-      await upsertEmployeeRows(db, rows, 'id', csvColumns, prepared);
+      await upsertEmployeeRows(db, rows, 'id', csvColumns, engine);
       return ids;
     },
   };

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type PreparedRows, runPerRow } from './employees';
+import { type BulkEngine, insertColumnArrays, runPerRow } from './bulk-rows';
 import { newRecordId } from './record-ids';
 import type { Database } from './schema';
 
@@ -23,8 +23,8 @@ export type NewEmployeeChangeEntry = Omit<EmployeeChangeEntry, 'id' | 'organizat
 
 const changeColumns = ['id', 'organization_id', 'run_id', 'employee_id', 'entra_object_id', 'email', 'action', 'reason', 'changed_fields', 'at'] as const;
 
-/** `prepared`: SQLite's connection inside a transaction (see PreparedRows): one prepared insert a line. */
-export function employeeChangeRepository(db: Kysely<Database>, prepared?: PreparedRows) {
+/** `engine`: on SQLite inside a transaction, one prepared insert a line; on PostgreSQL, column arrays (see BulkEngine). */
+export function employeeChangeRepository(db: Kysely<Database>, engine: BulkEngine) {
   return {
     async append(organizationId: string, runId: string | null, entries: readonly NewEmployeeChangeEntry[], at: string): Promise<void> {
       const rows = entries.map((e) => ({
@@ -39,8 +39,12 @@ export function employeeChangeRepository(db: Kysely<Database>, prepared?: Prepar
         changed_fields: e.changedFields === null ? null : JSON.stringify(e.changedFields),
         at,
       }));
-      if (prepared) {
-        await runPerRow(prepared, `insert into employee_changes (${changeColumns.join(', ')}) values (${changeColumns.map(() => '?').join(', ')})`, changeColumns, rows);
+      if (engine.kind === 'postgres') {
+        await insertColumnArrays(db, 'employee_changes', changeColumns, rows, '');
+        return;
+      }
+      if (engine.prepared) {
+        await runPerRow(engine.prepared, `insert into employee_changes (${changeColumns.join(', ')}) values (${changeColumns.map(() => '?').join(', ')})`, changeColumns, rows);
         return;
       }
       for (let i = 0; i < rows.length; i += 1000) await db.insertInto('employee_changes').values(rows.slice(i, i + 1000)).execute();

@@ -1,5 +1,6 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { EmployeeAttributes, EmployeeChange, StoredEmployee } from '../domain';
+import { type BulkEngine, insertColumnArrays, runPerRow } from './bulk-rows';
 import { newRecordId } from './record-ids';
 import type { Database, EmployeeTable } from './schema';
 
@@ -22,11 +23,29 @@ export interface Employee extends EmployeeAttributes {
   importedManagerEmail: string | null;
 }
 
-// Rows per INSERT statement: 24 columns × 400 stays far below SQLite's and PostgreSQL's
-// parameter limits, and every full chunk is the same SQL text, so SQLite prepares it once.
+// Rows per INSERT statement (SQLite outside a transaction): 24 columns × 400 stays far below
+// SQLite's parameter limit, and every full chunk is the same SQL text, so SQLite prepares it once.
 const rowsPerStatement = 400;
-// Ids per `in (…)` lookup.
-const idsPerLookup = 1000;
+// Ids per lookup: SQLite, an `in (…)` list of parameters; PostgreSQL, one array parameter.
+const idsPerLookup = { sqlite: 1_000, postgres: 50_000 } as const;
+
+type EmployeeTextColumn = 'id' | 'entra_object_id' | 'manager_entra_id';
+
+/**
+ * `column` is one of `ids`: on PostgreSQL `= any($1::text[])`, one parameter whatever the
+ * number of ids (the same plan as `in`, an index scan, without binding a parameter an id).
+ */
+function among(engine: BulkEngine, eb: ExpressionBuilder<Database, 'employees'>, column: EmployeeTextColumn, ids: readonly string[]) {
+  return engine.kind === 'postgres' ? eb(column, '=', sql<string>`any(${ids}::text[])`) : eb(column, 'in', ids);
+}
+
+/** `ids` in chunks of one lookup each. */
+function lookupChunks(engine: BulkEngine, ids: readonly string[]): string[][] {
+  const size = idsPerLookup[engine.kind];
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  return chunks;
+}
 
 /** Columns an upsert may overwrite on an existing employee (every other column keeps its value). */
 export type EmployeeUpdateColumn = Exclude<keyof EmployeeTable, 'id' | 'organization_id' | 'entra_object_id' | 'first_seen_at'>;
@@ -38,52 +57,30 @@ const microsoftColumns: readonly EmployeeUpdateColumn[] = [
 ];
 
 /**
- * SQLite's connection, handed to repositories only inside a transaction: statements prepared
- * once (and kept), run once a row. On SQLite that beats building a multi-row statement of a
- * few hundred rows (query building and parameter binding dominate, not the round trip).
- */
-export interface PreparedRows {
-  prepare(text: string): { run(...parameters: unknown[]): unknown };
-}
-
-/** Rows written before the event loop gets a turn (see runPerRow). */
-const rowsBetweenTurns = 500;
-
-/**
- * Runs `text` once a row of `rows`, binding `columns` in order. SQLite's calls block the event
- * loop, so every few hundred rows it gets a turn: a sync writing thousands of employees keeps
- * sending its next Graph requests meanwhile, instead of leaving the connections idle until
- * the whole batch is written.
- */
-export async function runPerRow(prepared: PreparedRows, text: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
-  const statement = prepared.prepare(text);
-  for (let i = 0; i < rows.length; i += 1) {
-    if (i > 0 && i % rowsBetweenTurns === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const row = rows[i]!;
-    statement.run(columns.map((column) => row[column] ?? null));
-  }
-}
-
-/**
  * The one writer of employee rows, for syncs and CSV imports alike, keyed on the Entra
  * object id (a sync: a replayed change is harmless) or on the employee id (an import),
- * overwriting only `update`: on SQLite in a transaction, one prepared upsert a row; else
- * multi-row upserts, a few hundred rows a statement (PostgreSQL: one round trip for each).
+ * overwriting only `update`: on SQLite in a transaction, one prepared upsert a row; on
+ * PostgreSQL, a few thousand rows a statement as column arrays; else (SQLite outside a
+ * transaction) multi-row upserts of a few hundred rows.
  */
 export async function upsertEmployeeRows(
   db: Kysely<Database>,
   rows: ReadonlyArray<Insertable<EmployeeTable>>,
   key: 'entra_object_id' | 'id',
   update: readonly EmployeeUpdateColumn[],
-  prepared?: PreparedRows,
+  engine: BulkEngine,
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (prepared) {
-    // Every caller builds its rows alike: the first row's columns are every row's.
-    const columns = Object.keys(rows[0]!);
-    const target = key === 'id' ? 'id' : 'organization_id, entra_object_id';
-    const text = `insert into employees (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${target}) do update set ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-    await runPerRow(prepared, text, columns, rows);
+  const target = key === 'id' ? 'id' : 'organization_id, entra_object_id';
+  const conflict = `on conflict (${target}) do update set ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  // Every caller builds its rows alike: the first row's columns are every row's.
+  const columns = Object.keys(rows[0]!);
+  if (engine.kind === 'postgres') {
+    await insertColumnArrays(db, 'employees', columns, rows, conflict);
+    return;
+  }
+  if (engine.prepared) {
+    await runPerRow(engine.prepared, `insert into employees (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) ${conflict}`, columns, rows);
     return;
   }
   for (let i = 0; i < rows.length; i += rowsPerStatement) {
@@ -167,18 +164,18 @@ export interface EmployeeListQuery {
   offset?: number;
 }
 
-export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows) {
+export function employeeRepository(db: Kysely<Database>, engine: BulkEngine) {
   return {
     /** What the diff needs about the Microsoft-synced employees with these Entra ids (one page of a run), by Entra id. */
     async storedByEntraIds(organizationId: string, entraObjectIds: readonly string[]): Promise<Map<string, StoredEmployee>> {
       const out = new Map<string, StoredEmployee>();
-      for (let i = 0; i < entraObjectIds.length; i += idsPerLookup) {
+      for (const ids of lookupChunks(engine, entraObjectIds)) {
         const rows = await db
           .selectFrom('employees')
           .select(storedColumns)
           .where('organization_id', '=', organizationId)
           .where('source', '=', 'microsoft')
-          .where('entra_object_id', 'in', entraObjectIds.slice(i, i + idsPerLookup))
+          .where((eb) => among(engine, eb, 'entra_object_id', ids))
           .execute();
         for (const row of rows) out.set(row.entra_object_id!, storedEmployee(row));
       }
@@ -204,14 +201,14 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
     /** Entra ids of the active Microsoft-synced employees whose manager is one of these. */
     async activeReportsOf(organizationId: string, managerEntraIds: readonly string[]): Promise<string[]> {
       const out: string[] = [];
-      for (let i = 0; i < managerEntraIds.length; i += idsPerLookup) {
+      for (const ids of lookupChunks(engine, managerEntraIds)) {
         const rows = await db
           .selectFrom('employees')
           .select('entra_object_id')
           .where('organization_id', '=', organizationId)
           .where('status', '=', 'active')
           .where('source', '=', 'microsoft')
-          .where('manager_entra_id', 'in', managerEntraIds.slice(i, i + idsPerLookup))
+          .where((eb) => among(engine, eb, 'manager_entra_id', ids))
           .execute();
         for (const row of rows) if (row.entra_object_id) out.push(row.entra_object_id);
       }
@@ -229,6 +226,33 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
         .where('entra_object_id', 'is not', null)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+
+    /**
+     * PostgreSQL plans a run's page lookups (a page's employees by Entra id) from its statistics
+     * of the table. Right after a large load — a first sync, a big import — they still describe
+     * the table before it, and the plan is a bitmap scan of every employee of the organization
+     * (through an index on organization_id and another column) instead of the Entra id index:
+     * measured on 100,000 employees, 50–60 ms instead of under 1 ms a lookup, a thousand
+     * lookups a re-sync. Autovacuum analyzes only after a minute or more, so a run refreshes
+     * them itself when they lag ("Run ANALYZE Afterwards", https://www.postgresql.org/docs/current/populate.html):
+     * never analyzed, or more rows written or gone since than a tenth of what it counted then.
+     * A no-op on SQLite, whose planner prefers the unique index without statistics.
+     */
+    async refreshPlannerStatistics(): Promise<void> {
+      if (engine.kind !== 'postgres') return;
+      const { rows } = await sql<{ counted: number; modified: string | null; rows_now: string }>`
+        select c.reltuples as counted, s.n_mod_since_analyze as modified, (select count(*) from employees) as rows_now
+        from pg_class c left join pg_stat_user_tables s on s.relid = c.oid
+        where c.oid = 'employees'::regclass`.execute(db);
+      const stats = rows[0];
+      if (!stats) return;
+      const counted = Math.max(0, Number(stats.counted));
+      // The statistics counters reach pg_stat_user_tables late (up to a minute from a busy
+      // session); the drift of the row count from reltuples shows a load at once.
+      const drift = Math.max(Number(stats.modified ?? 0), Math.abs(Number(stats.rows_now) - counted));
+      if (Number(stats.counted) >= 0 && drift <= 1_000 + counted / 10) return;
+      await sql`analyze employees`.execute(db);
     },
 
     /** Whether the organization has any Microsoft-synced employee, active or not. */
@@ -268,19 +292,19 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
           updated_at: at,
         });
       }
-      await upsertEmployeeRows(db, rows, 'entra_object_id', microsoftColumns, prepared);
+      await upsertEmployeeRows(db, rows, 'entra_object_id', microsoftColumns, engine);
       return ids;
     },
 
     /** Marks employees inactive; never deletes, so a returning person keeps the same record. */
     async deactivate(organizationId: string, employeeIds: readonly string[], at: string): Promise<void> {
-      for (let i = 0; i < employeeIds.length; i += idsPerLookup) {
+      for (const ids of lookupChunks(engine, employeeIds)) {
         await db
           .updateTable('employees')
           .set({ status: 'inactive', deactivated_at: at, last_synced_at: at, updated_at: at })
           .where('organization_id', '=', organizationId)
           .where('status', '=', 'active')
-          .where('id', 'in', employeeIds.slice(i, i + idsPerLookup))
+          .where((eb) => among(engine, eb, 'id', ids))
           .execute();
       }
     },
@@ -288,11 +312,11 @@ export function employeeRepository(db: Kysely<Database>, prepared?: PreparedRows
     /** The mapped attributes of some employees, by employee id. */
     async attributesOf(organizationId: string, employeeIds: readonly string[]): Promise<Map<string, EmployeeAttributes>> {
       const out = new Map<string, EmployeeAttributes>();
-      for (let i = 0; i < employeeIds.length; i += 1000) {
+      for (const ids of lookupChunks(engine, employeeIds)) {
         // By primary key alone, the organization checked here: with `organization_id = ?` in the
         // query, SQLite (no statistics gathered) walked the organization's email index instead,
         // every employee of it for each thousand ids — 1.1 s of a 10,000-change sync.
-        const rows = await db.selectFrom('employees').selectAll().where('id', 'in', employeeIds.slice(i, i + 1000)).execute();
+        const rows = await db.selectFrom('employees').selectAll().where((eb) => among(engine, eb, 'id', ids)).execute();
         for (const row of rows) {
           if (row.organization_id !== organizationId) continue;
           const { email, givenName, surname, displayName, department, jobTitle, officeLocation, city, country, preferredLanguage, employeeId, companyName, managerId } = toEmployee(row);

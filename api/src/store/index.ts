@@ -5,7 +5,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import pg from 'pg';
 import { deltaStateRepository } from './delta-states';
 import { employeeChangeRepository } from './employee-changes';
-import { employeeRepository, type PreparedRows } from './employees';
+import { employeeRepository } from './employees';
+import type { BulkEngine, PreparedRows } from './bulk-rows';
 import { microsoftConnectionRepository } from './microsoft-connections';
 import { migrationProvider } from './migrations';
 import { organizationRepository } from './organizations';
@@ -27,6 +28,7 @@ import { botConversationRepository } from './bot-conversations';
 export * from './delta-states';
 export * from './employee-changes';
 export * from './employees';
+export type { BulkEngine, PreparedRows } from './bulk-rows';
 export * from './microsoft-connections';
 export * from './organizations';
 export * from './store-error';
@@ -92,17 +94,18 @@ export interface Store extends Repositories {
 }
 
 /**
- * `rows`: on SQLite inside a transaction, the connection itself, so bulk writes run one
- * prepared statement per row (see upsertEmployeeRows) rather than building multi-row SQL.
+ * `bulk`: how many rows or ids go to the database at once (see BulkEngine); on SQLite inside a
+ * transaction, the connection itself, so bulk writes run one prepared statement per row
+ * (see upsertEmployeeRows) rather than building multi-row SQL.
  */
-function repositories(db: Kysely<Database>, now: () => string, rows?: PreparedRows): Repositories {
+function repositories(db: Kysely<Database>, now: () => string, bulk: BulkEngine): Repositories {
   const runs = syncRunRepository(db, now);
   return {
     organizations: organizationRepository(db, now),
     connections: microsoftConnectionRepository(db, now),
     configurations: syncConfigurationRepository(db, now),
-    employees: employeeRepository(db, rows),
-    changes: employeeChangeRepository(db, rows),
+    employees: employeeRepository(db, bulk),
+    changes: employeeChangeRepository(db, bulk),
     runs,
     deltaStates: deltaStateRepository(db, now),
     members: organizationMemberRepository(db, now),
@@ -113,7 +116,7 @@ function repositories(db: Kysely<Database>, now: () => string, rows?: PreparedRo
     employeeSearch: employeeSearchRepository(db),
     subscriptions: graphSubscriptionRepository(db, now),
     onboardingLinks: onboardingLinkRepository(db, now),
-    csvImports: csvImportRepository(db, now, rows),
+    csvImports: csvImportRepository(db, now, bulk),
     botConversations: botConversationRepository(db, now),
   };
 }
@@ -188,10 +191,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw new StoreError('STORE_MIGRATION_FAILED', `The database could not be brought up to date: ${error instanceof Error ? error.message : String(error)}`);
   }
 
+  const inTransaction: BulkEngine = kind === 'postgres' ? { kind: 'postgres' } : { kind: 'sqlite', ...(preparedRows ? { prepared: preparedRows } : {}) };
   return {
     kind,
     db,
-    ...repositories(db, now),
+    ...repositories(db, now, kind === 'postgres' ? { kind: 'postgres' } : { kind: 'sqlite' }),
     now,
     answers: async (timeoutMs = 2000) => {
       let timer: NodeJS.Timeout | undefined;
@@ -207,7 +211,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       }
     },
     // Inside a transaction the one SQLite connection is this work's until it ends: rows may go to it directly.
-    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now, preparedRows))),
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now, inTransaction))),
     close: () => db.destroy(),
   };
 }

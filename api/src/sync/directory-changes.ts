@@ -80,6 +80,8 @@ export class DirectoryChanges {
     reportCap: number,
     sizing: DirectoryChangesSizing = defaultSizing,
   ): Promise<DirectoryChanges> {
+    // Before the run's lookups by Entra id (PostgreSQL: stale statistics after a big load make each a scan).
+    await store.employees.refreshPlannerStatistics();
     const activeBefore = await store.employees.countActiveSynced(organizationId);
     const emptyAtStart = activeBefore === 0 && !(await store.employees.anySynced(organizationId));
     return new DirectoryChanges(store, organizationId, runId, dryRun, mapping, activeBefore, emptyAtStart, reportCap, sizing);

@@ -1,5 +1,7 @@
 import { compareEmployee } from '@users-sync/api/domain/index';
+import type { ImportedAttributes, PlannedChange } from '@users-sync/api/domain/index';
 import type { Store } from '@users-sync/api/store/index';
+import { sql } from 'kysely';
 import { describeEachStore } from './store-backends';
 import { employeeAttributes } from '../employee-attributes';
 
@@ -103,6 +105,65 @@ describeEachStore('the directory store', (backend) => {
       }),
     ).rejects.toThrow('interrupted');
     expect(await store.employees.count(org.id)).toBe(2500);
+  });
+
+  // PostgreSQL sends whole columns as array parameters (unnest, = any): every text must come back as written.
+  it('writes and finds thousands of employees at once, whatever their text holds, past every statement size', async () => {
+    const org = await store.organizations.create('Contoso');
+    const awkward = ['O"Brien', 'back\\slash', '{braces, and commas}', 'NULL', '', '  spaced  ', 'Zoë 東京', "it's"];
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`, i < awkward.length ? awkward[i]! : i % 2 === 0 ? null : `Dept ${i % 7}`)),
+    );
+    const ids = await store.transaction((t) => t.employees.applyChanges(org.id, many, store.now()));
+    expect(new Set(ids).size).toBe(12_000);
+    const stored = await store.employees.storedByEntraIds(org.id, many.map((c) => c.entraObjectId));
+    expect(stored.size).toBe(12_000);
+    expect(stored.get('u11999')).toMatchObject({ id: ids[11_999], hash: many[11_999]!.hash, status: 'active' });
+    const read = await store.employees.attributesOf(org.id, ids.slice(0, 1_500));
+    expect(read.size).toBe(1_500);
+    awkward.forEach((department, i) => expect(read.get(ids[i]!)?.department).toBe(department));
+    expect(read.get(ids[8]!)?.department).toBeNull();
+
+    const managed = [compareEmployee(undefined, 'r1', { ...attributes('r1@contoso.com'), managerId: 'u2' }), compareEmployee(undefined, 'r2', { ...attributes('r2@contoso.com'), managerId: 'u3' })];
+    await store.employees.applyChanges(org.id, managed, store.now());
+    expect((await store.employees.activeReportsOf(org.id, ['u2', 'u3', 'u4'])).sort()).toEqual(['r1', 'r2']);
+
+    await store.transaction((t) => t.employees.deactivate(org.id, ids.slice(0, 2_500), store.now()));
+    expect(await store.employees.count(org.id, 'active')).toBe(12_000 - 2_500 + 2);
+    expect((await store.employees.storedByEntraIds(org.id, ['u0', 'u2500', 'missing'])).get('u0')?.status).toBe('inactive');
+
+    await store.transaction((t) => t.changes.append(org.id, 'run-1', ids.slice(0, 6_000).map((employeeId, i) => ({ employeeId, entraObjectId: `u${i}`, email: null, action: 'created' as const, reason: i === 0 ? 'a "quoted", {odd} reason' : null, changedFields: i === 1 ? ['department'] : null })), store.now()));
+    const logged = await store.changes.list(org.id, { runId: 'run-1' });
+    expect(logged).toHaveLength(6_000);
+    expect(logged.find((c) => c.employeeId === ids[0])).toMatchObject({ reason: 'a "quoted", {odd} reason', email: null, changedFields: null });
+    expect(logged.find((c) => c.employeeId === ids[1])?.changedFields).toEqual(['department']);
+  });
+
+  it('writes CSV imports by employee id, creating and updating, through the same writer as syncs', async () => {
+    const org = await store.organizations.create('Contoso');
+    const imported = (email: string, department: string | null): ImportedAttributes => {
+      const { managerId: _managerId, ...rest } = attributes(email, department);
+      return { ...rest, managerEmail: 'boss@contoso.com' };
+    };
+    const change = (employeeId: string | null, email: string, department: string | null, status: 'active' | 'inactive' = 'active'): PlannedChange => ({
+      line: 2, employeeId, email, attributes: imported(email, department), status, changedFields: [], before: null,
+    });
+    const ids = await store.transaction((t) => t.csvImports.write(org.id, Array.from({ length: 6_000 }, (_, i) => change(null, `c${i}@contoso.com`, i === 0 ? 'Sales "East"' : null)), store.now()));
+    await store.csvImports.write(org.id, [change(ids[0]!, 'c0@contoso.com', 'Support'), change(ids[1]!, 'c1@contoso.com', null, 'inactive')], store.now());
+    expect(await store.employees.count(org.id)).toBe(6_000);
+    expect(await store.employees.get(org.id, ids[0]!)).toMatchObject({ source: 'csv', department: 'Support', importedManagerEmail: 'boss@contoso.com', status: 'active' });
+    expect(await store.employees.get(org.id, ids[1]!)).toMatchObject({ status: 'inactive', deactivatedAt: expect.any(String) });
+  });
+
+  it('refreshes the planner statistics after a large load, so a page lookup uses the Entra id index', async () => {
+    const org = await store.organizations.create('Contoso');
+    await store.transaction((t) => t.employees.applyChanges(org.id, Array.from({ length: 3_000 }, (_, i) => compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`))), store.now()));
+    await store.employees.refreshPlannerStatistics();
+    if (store.kind !== 'postgres') return;
+    const { rows } = await sql<{ reltuples: number }>`select reltuples from pg_class where oid = 'employees'::regclass`.execute(store.db);
+    expect(Number(rows[0]!.reltuples)).toBe(3_000);
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain select id from employees where organization_id = ${org.id} and source = 'microsoft' and entra_object_id = any(${['u1', 'u2']}::text[])`.execute(store.db);
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('employees_entra_object');
   });
 
   it('keeps each organization to its own employees', async () => {
