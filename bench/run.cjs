@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS launcher: it must install the require hook before loading TypeScript. */
 // Runs a TypeScript benchmark without a build step: .ts files are transpiled by swc on require, as jest does.
-const { existsSync, readFileSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { transformSync } = require('@swc/core');
@@ -29,11 +29,17 @@ try {
 } catch {
   // The emulator is not built: benchmarks without it (tab bundle, CSV import) need no certificate.
 }
-if (!ensureDevCertificate || (process.env.NODE_EXTRA_CA_CERTS && path.resolve(process.env.NODE_EXTRA_CA_CERTS) === caPath && existsSync(caPath))) {
+const trusted = process.env.NODE_EXTRA_CA_CERTS !== undefined && path.resolve(process.env.NODE_EXTRA_CA_CERTS) === caPath;
+if (!ensureDevCertificate) {
   runBenchmark();
 } else {
+  // Made (or renewed) first in every case, so the emulator never starts with a CA this process does not trust.
   ensureDevCertificate(path.dirname(caPath)).then(
     () => {
+      if (trusted) {
+        runBenchmark();
+        return;
+      }
       const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath } });
       process.exit(run.status ?? 1);
     },

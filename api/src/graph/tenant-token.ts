@@ -154,7 +154,10 @@ export function tenantTokenSource(credentials: TenantCredentials, options: Tenan
     try {
       const result = await Promise.race([application.acquireTokenByClientCredential({ scopes: [scope], skipCache: fresh }), timedOut]);
       if (!result?.accessToken) throw new GraphAuthenticationError('NoToken', `Microsoft Entra answered without a token for tenant ${credentials.tenantId}.`);
-      heldTokens.set(application, { scope, accessToken: result.accessToken, renewAt: (result.expiresOn?.getTime() ?? 0) - tokenRenewalMs });
+      const renewAt = (result.expiresOn?.getTime() ?? 0) - tokenRenewalMs;
+      // A token asked for afresh (after a 401) replaces the held one; otherwise the one that lasts longer stays, whichever answer came last.
+      const held = heldTokens.get(application);
+      if (fresh || !held || held.scope !== scope || renewAt >= held.renewAt) heldTokens.set(application, { scope, accessToken: result.accessToken, renewAt });
       return result.accessToken;
     } catch (error) {
       throw authenticationFailure(error, credentials);

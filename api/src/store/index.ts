@@ -166,7 +166,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, options.fileName ?? 'users-sync.sqlite');
     const sqlite = new SqliteDatabase(file);
-    // WAL lets readers (the API) proceed while a sync writes; NORMAL is durable enough with WAL.
+    // WAL keeps readers in other processes (the CLI, a second instance) off the writer's back; in this
+    // process the one connection is shared, and a query waits for an open transaction. NORMAL is durable enough with WAL.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     // A sync commits a few thousand employees at a time, each commit touching most index pages

@@ -174,14 +174,16 @@ migrations['0011_run_proposals'] = {
 // time: on (organization_id, status) alone each step sorted every active employee again, so the
 // walk grew with the square of the directory (1.5 s of a 100,000-user sync). With id in the
 // index each step is a range read; the old index is a prefix of the new one.
+// SQLite runs migrations without a transaction: a process stopped between the two steps must
+// be able to run this again, hence "if (not) exists".
 migrations['0012_employees_status_walk'] = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createIndex('employees_status_id').on('employees').columns(['organization_id', 'status', 'id']).execute();
-    await db.schema.dropIndex('employees_status').execute();
+    await db.schema.createIndex('employees_status_id').ifNotExists().on('employees').columns(['organization_id', 'status', 'id']).execute();
+    await db.schema.dropIndex('employees_status').ifExists().execute();
   },
   async down(db: Kysely<unknown>) {
-    await db.schema.createIndex('employees_status').on('employees').columns(['organization_id', 'status']).execute();
-    await db.schema.dropIndex('employees_status_id').execute();
+    await db.schema.createIndex('employees_status').ifNotExists().on('employees').columns(['organization_id', 'status']).execute();
+    await db.schema.dropIndex('employees_status_id').ifExists().execute();
   },
 };
 

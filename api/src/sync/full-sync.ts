@@ -117,7 +117,7 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
   }
   const members = new EntraIdSet();
   // The first page's @odata.count (the cast asks $count=true) tells how many members there are, which decides how their managers are read.
-  const managers = new MemberManagers(round);
+  const managers = new MemberManagers(round, groups.length > 1 ? await membersOfAll(round, groups) : 0);
   await eachConcurrently(groups, groupsInFlight, signal, async (group, stop) => {
     await readUsers(reader.pages<unknown>(graphQueries.usersUnderGroup(group.id), { signal: stop, headers: castHeaders }), (users, count) => managers.add(users, count), members);
   });
@@ -132,6 +132,24 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
   throwIfCancelled(signal);
   await changes.planDeactivationOfAbsent();
   return { scopeMemberIds: [...members], groupTree: tree };
+}
+
+/**
+ * How many users the scope's groups hold together (overlaps counted twice: an estimate of cost),
+ * one count request a group, before any is read: the way members' managers are read is decided
+ * on the first page, which holds one group's count only. 0 when Graph will not count.
+ */
+async function membersOfAll(round: SyncRound, groups: readonly ScopeGroup[]): Promise<number> {
+  let total = 0;
+  await eachConcurrently(groups, groupsInFlight, round.signal, async (group, stop) => {
+    try {
+      const count = Number(await round.reader.get<unknown>(graphQueries.usersUnderGroupCount(group.id), { signal: stop, headers: { ConsistencyLevel: 'eventual' } }));
+      if (Number.isFinite(count)) total += count;
+    } catch (error) {
+      if (!(error instanceof GraphError && (error.status === 400 || error.status === 403 || error.status === 404))) throw error;
+    }
+  });
+  return total;
 }
 
 /**

@@ -41,6 +41,11 @@ export const graphQueries = {
   userManager: (id: string) => `/users/${encodeURIComponent(id)}?$select=id&$expand=manager($select=id)`,
   /** Direct members (users and nested groups, each with its @odata.type): who holds whom, for "through which group". */
   directMembers: (id: string) => `/groups/${encodeURIComponent(id)}/members?$top=999&$select=id`,
+  /**
+   * How many users are anywhere under the group (text/plain; an advanced query: ConsistencyLevel: eventual),
+   * "Get only a count of transitive membership", learn.microsoft.com/graph/api/group-list-transitivemembers.
+   */
+  usersUnderGroupCount: (id: string) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user/$count`,
   /** How many enabled users the tenant has (an advanced query: ConsistencyLevel: eventual; text/plain). */
   enabledUserCount: `/users/$count?$filter=${encodeURIComponent('accountEnabled eq true')}`,
   /** Enabled users whose UPN starts with `prefix`, each with its manager's id: one partition of the tenant-wide manager listing (100 a page, as `$expand` allows). */

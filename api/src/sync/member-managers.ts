@@ -12,13 +12,6 @@ import type { SyncRound } from './sync-round';
  * caps pages at 100, Graph known issue 13635).
  */
 const unitsPerBatchItem = 1;
-/**
- * Up to this many members, one `$batch` item each without weighing the listing: the listing
- * costs at least one request a partition (72 units), so for fewer members it cannot win. Above
- * it the two are weighed (one `/users/$count` request): a scope of 2,000 members in a tenant of
- * 4,000 costs 152 units by the listing against 2,000 by `$batch`.
- */
-const comfortableBatchUnits = 100;
 const unitsPerListingPage = 2;
 const usersPerExpandedPage = 100;
 
@@ -27,6 +20,13 @@ const usersPerExpandedPage = 100;
  * otherwise are not lost: a member the listing did not cover is asked about on its own.
  */
 const listingPartitions = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+/**
+ * Up to this many members, one `$batch` item each without weighing the listing: the listing
+ * costs at least one request a partition (72 units), so it cannot win. Above it the two are
+ * weighed (one `/users/$count` request): a scope of 2,000 members in a tenant of 4,000 costs
+ * 152 units by the listing against 2,000 by `$batch`.
+ */
+const membersTheListingCannotBeat = listingPartitions.length * unitsPerListingPage;
 /** Partitions read side by side: as many as the reader lets requests be in flight by default. */
 const partitionsInFlight = 4;
 
@@ -53,7 +53,14 @@ export class MemberManagers {
   private decided = false;
   private announced = 0;
 
-  constructor(private readonly round: SyncRound) {}
+  /**
+   * `expectedMembers`: the members of all the scope's groups, when counted before reading them.
+   * Without it the decision rests on the first page's count, which is one group's.
+   */
+  constructor(
+    private readonly round: SyncRound,
+    private readonly expectedMembers = 0,
+  ) {}
 
   /**
    * `memberCount`: how many users the scope's member listing announced (`@odata.count` of its
@@ -65,7 +72,7 @@ export class MemberManagers {
     if (ids.length === 0) return [...users];
     if (!this.decided) {
       this.decided = true;
-      if (await this.listingIsCheaper(Math.max(this.announced, ids.length))) this.managers = await this.readListing();
+      if (await this.listingIsCheaper(Math.max(this.announced, ids.length, this.expectedMembers))) this.managers = await this.readListing();
     }
     const known = new Map<string, string | null>();
     const unknown: string[] = [];
@@ -77,15 +84,16 @@ export class MemberManagers {
     return users.map((user) => (known.has(user.id) ? withManagerAsRead(user, known.get(user.id)!) : user));
   }
 
-  /** Compares resource units; the tenant's size costs one `/users/$count` request, asked only when the members' batch items would weigh on the throttling budget. */
+  /** Compares resource units; the tenant's size costs one `/users/$count` request, asked only when the listing could be the cheaper. */
   private async listingIsCheaper(members: number): Promise<boolean> {
-    if (members * unitsPerBatchItem <= comfortableBatchUnits) return false;
+    if (members * unitsPerBatchItem <= membersTheListingCannotBeat) return false;
     let text: unknown;
     try {
       text = await this.round.reader.get<unknown>(graphQueries.enabledUserCount, { signal: this.round.signal, headers: { ConsistencyLevel: 'eventual' } });
     } catch (error) {
-      // Graph would not count (an advanced query refused): the members are asked about by $batch, as before counting existed.
-      if (error instanceof GraphError && error.status !== 0 && error.status !== 401) return false;
+      // Graph will not count here (the advanced query refused, or not allowed): the members are asked
+      // about by $batch. Throttling and outages stop the run like any other read.
+      if (error instanceof GraphError && (error.status === 400 || error.status === 403 || error.status === 404)) return false;
       throw error;
     }
     const tenantUsers = Number(text);

@@ -57,6 +57,29 @@ describe('app tokens per tenant (MSAL client credentials)', () => {
     expect(entra.tokenRequests).toHaveLength(2);
   });
 
+  it('asks MSAL for a token once for many Graph requests (not once a request), and again after Graph refuses it', async () => {
+    const { ConfidentialClientApplication } = await import('@azure/msal-node');
+    const asked = jest.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
+    try {
+      const tenantId = tenant();
+      let issued = 0;
+      entra.answer((req) => {
+        if (req.url.includes('/oauth2/')) return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `tok-${(issued += 1)}` } };
+        if (req.headers.authorization === 'Bearer tok-1' && req.url.includes('revoked')) return { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Token revoked.' } } };
+        return { status: 200, body: { id: 'org' } };
+      });
+      const reader = createGraphReader({ tenantId, clientId: 'client-1', clientSecret: 'secret-held', authorityHost: entra.url, graphBaseUrl: entra.url });
+      for (let i = 0; i < 5; i += 1) await reader.get('/organization');
+      expect(asked).toHaveBeenCalledTimes(1);
+      await reader.get('/organization?revoked');
+      await reader.get('/organization');
+      expect(asked).toHaveBeenCalledTimes(2);
+      expect(entra.graphRequests.slice(-2).map((r) => r.headers.authorization)).toEqual(['Bearer tok-2', 'Bearer tok-2']);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
   it('renews a token that is within five minutes of expiring before sending it again, and uses the new one after', async () => {
     const tenantId = tenant();
     let issued = 0;

@@ -40,6 +40,8 @@ export class FakeTenant implements GraphReader {
   batchItemStatus: ((path: string) => number | null) | null = null;
   /** What the enabled users' `/users/$count` answers, to pose as a tenant larger than the users added (else the enabled users held). The unfiltered count is not answered: the listing is then read as one. */
   reportedUserCount: number | null = null;
+  /** When set, the enabled users' `/users/$count` fails with this status instead. */
+  userCountFailure: number | null = null;
 
   addUser(user: Partial<FakeUser> & { id: string }): this {
     const full: FakeUser = { accountEnabled: true, mail: `${user.id}@contoso.com`, userPrincipalName: `${user.id}@contoso.com`, displayName: user.id, ...user };
@@ -131,6 +133,7 @@ export class FakeTenant implements GraphReader {
   get<T>(path: string): Promise<T> {
     this.count();
     if (path.startsWith('/users/$count?$filter=')) {
+      if (this.userCountFailure !== null) return Promise.reject(new GraphError(this.userCountFailure, this.userCountFailure === 400 ? 'Request_UnsupportedQuery' : 'serviceUnavailable', `count refused (injected ${this.userCountFailure})`));
       const enabled = [...this.users.values()].filter((u) => !u.deleted && u.value.accountEnabled).length;
       return Promise.resolve(String(this.reportedUserCount ?? enabled) as T);
     }

@@ -249,12 +249,43 @@ describeEachStore('syncing from the emulator', (backend) => {
         expect((await control().counters(mid.tenantId)).resourceUnits).toBeLessThan(300);
         const byId = new Map(everyone.map((u) => [u.id, u]));
         const objects = new Map((await control().directoryObjects(mid.tenantId)).map((o) => [o.id, o]));
-        for (const employee of await store.employees.list(midOrg, { status: 'active' })) {
+        const stored = await store.employees.list(midOrg, { status: 'active' });
+        expect(stored.length).toBeGreaterThan(250);
+        for (const employee of stored) {
           const managerId = byId.get(employee.entraObjectId!)!.managerId;
           expect(employee.managerId).toBe(managerId && !objects.has(managerId) ? managerId : null);
         }
       } finally {
         await control().deleteTenant(mid.tenantId);
+      }
+    });
+
+    it('weighs the managers of several groups together: three groups of 80 read them from the listing, as one group of 240 would', async () => {
+      // 80 members a group is less than the listing's 98 units in a tenant of 1,300; the three together, 240 by $batch, are more.
+      const tenant = await control().createTenant({ users: 1300, groups: 0, seed: 23 });
+      try {
+        const everyone = (await control().users(tenant.tenantId, { limit: 1300 })).value;
+        const groupIds: string[] = [];
+        for (let g = 0; g < 3; g += 1) groupIds.push((await control().createGroup(tenant.tenantId, { displayName: `arsen-${g}`, memberIds: everyone.slice(100 + g * 80, 180 + g * 80).map((u) => u.id) })).id);
+        const orgOfThree = (await store.organizations.create('Three groups')).id;
+        await store.connections.save(orgOfThree, tenant.tenantId, 'granted');
+        await store.configurations.save(orgOfThree, { scope: { kind: 'groups', groupIds } });
+        await control().resetCounters(tenant.tenantId);
+        const run = await service.runSync(orgOfThree);
+        expect(run.status).toBe('succeeded');
+        const requests = await control().requests(tenant.tenantId, 2000);
+        expect(requests.filter((r) => r.path.startsWith('/v1.0/$batch'))).toHaveLength(0);
+        expect((await control().counters(tenant.tenantId)).resourceUnits).toBeLessThan(240);
+        const stored = await store.employees.list(orgOfThree, { status: 'active' });
+        expect(stored.length).toBeGreaterThan(200);
+        const byId = new Map(everyone.map((u) => [u.id, u]));
+        const objects = new Map((await control().directoryObjects(tenant.tenantId)).map((o) => [o.id, o]));
+        for (const employee of stored) {
+          const managerId = byId.get(employee.entraObjectId!)!.managerId;
+          expect(employee.managerId).toBe(managerId && !objects.has(managerId) ? managerId : null);
+        }
+      } finally {
+        await control().deleteTenant(tenant.tenantId);
       }
     });
 

@@ -100,6 +100,22 @@ describeEachStore('the sync engine', (backend) => {
       expect(run.graphRequests).toBe(20);
     });
 
+    it('asks about managers by $batch when Graph will not count the tenant, and fails the run (deactivating nobody) when Graph is down', async () => {
+      tenant.addUser({ id: 'boss' });
+      for (const id of people(150)) tenant.addUser({ id, managerId: 'boss' });
+      tenant.addGroup('gA', 'arsen', people(150));
+      await store.configurations.save(orgId, { scope: { kind: 'group_name', groupName: 'arsen' } });
+      tenant.userCountFailure = 400;
+      expect(await service.runSync(orgId)).toMatchObject({ status: 'succeeded', counts: { created: 150 } });
+      expect(tenant.batchedPaths).toHaveLength(150);
+
+      tenant.removeMember('gA', people(1)[0]!);
+      tenant.userCountFailure = 503;
+      const failed = await service.runSync(orgId, { full: true });
+      expect(failed).toMatchObject({ status: 'failed', counts: { deactivated: 0 } });
+      expect(await store.employees.count(orgId, 'active')).toBe(150);
+    });
+
     it('asks once about a user who is a member of several chosen groups', async () => {
       tenant.addUser({ id: 'boss' }).addUser({ id: 'both', managerId: 'boss' }).addUser({ id: 'x', managerId: 'boss' });
       tenant.addGroup('g1', 'one', ['both', 'x']).addGroup('g2', 'two', ['both']);
