@@ -7,7 +7,7 @@
  * row. Each change's latency is from just before the change is made to the first poll of the
  * store that shows the new value.
  */
-import net from 'node:net';
+import { freePort } from '../tests/support/free-port';
 import { loadApiConfig } from '../api/src/config';
 import { buildApiServices } from '../api/src/composition';
 import { createApiApp } from '../api/src/http/app';
@@ -51,16 +51,6 @@ export interface ChangeLatency {
   peakRssMb: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function percentile(sorted: readonly number[], share: number): number {
   if (sorted.length === 0) return 0;
