@@ -3,9 +3,10 @@
  * find, at the end, who was not read): as strings in a `Set`, 300,000 ids took about 28 MB
  * of heap and made every full garbage collection walk 300,000 more objects. Object ids are
  * GUIDs, so each is kept here as its 16 bytes in one buffer (doubled as it fills), found
- * through an open-addressing index: about 12 MB for the same 300,000, in two objects. An id that is not a lowercase GUID (none from
- * Graph, but nothing is assumed) is kept as it is, in a plain `Set`. Behaves as a
- * `Set<string>` for `add`, `has`, `size` and iteration (insertion order within each kind).
+ * through an open-addressing index: about 12 MB for the same 300,000, in two objects. An id
+ * that is not a lowercase GUID (none from Graph, but nothing is assumed) is kept as it is, in
+ * a plain `Set`. Behaves as a `Set<string>` for `add`, `has`, `size` and iteration (insertion
+ * order within each kind: GUIDs first).
  */
 export class EntraIdSet implements Iterable<string> {
   private ids = new Uint8Array(16 * 1024);

@@ -3,7 +3,7 @@ import { GraphError, type GraphPage } from '../graph/graph-reader';
 import { castHeaders, graphQueries } from './graph-queries';
 import { directMemberSchema, groupSummarySchema, isMicrosoft365Group, parseGraphItem, parseUser, withManagerAsRead } from './graph-payloads';
 import { MemberManagers } from './member-managers';
-import { type DeltaStateDraft, type SyncRound, Turns, deltaLinkOf, eachConcurrently, readAhead, rereadUsers, scopeKeyOf, throwIfCancelled } from './sync-round';
+import { type DeltaStateDraft, type SyncRound, Turns, deltaLinkOf, eachConcurrently, graphCount, readAhead, rereadUsers, scopeKeyOf, throwIfCancelled } from './sync-round';
 import { SyncError } from './sync-error';
 
 /** A scope group, with its type: a Microsoft 365 group has no nested groups. */
@@ -142,12 +142,9 @@ export async function enumerateScope(round: SyncRound, groups: ScopeGroup[] | nu
 async function membersOfAll(round: SyncRound, groups: readonly ScopeGroup[]): Promise<number> {
   let total = 0;
   await eachConcurrently(groups, groupsInFlight, round.signal, async (group, stop) => {
-    try {
-      const count = Number(await round.reader.get<unknown>(graphQueries.usersUnderGroupCount(group.id), { signal: stop, headers: { ConsistencyLevel: 'eventual' } }));
-      if (Number.isFinite(count)) total += count;
-    } catch (error) {
-      if (!(error instanceof GraphError && (error.status === 400 || error.status === 403 || error.status === 404))) throw error;
-    }
+    // Counted first, then added: `total += await …` would add to the total as it was before the wait.
+    const members = await graphCount(round, graphQueries.usersUnderGroupCount(group.id), stop);
+    total += members ?? 0;
   });
   return total;
 }

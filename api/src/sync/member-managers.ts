@@ -1,8 +1,7 @@
 import type { DirectoryUser } from '../domain';
-import { GraphError } from '../graph/graph-reader';
 import { graphQueries } from './graph-queries';
 import { isUserReference, userManagerSchema, withManagerAsRead } from './graph-payloads';
-import type { SyncRound } from './sync-round';
+import { type SyncRound, graphCount } from './sync-round';
 
 /**
  * Resource units of the two ways to learn group members' managers
@@ -87,17 +86,9 @@ export class MemberManagers {
   /** Compares resource units; the tenant's size costs one `/users/$count` request, asked only when the listing could be the cheaper. */
   private async listingIsCheaper(members: number): Promise<boolean> {
     if (members * unitsPerBatchItem <= membersTheListingCannotBeat) return false;
-    let text: unknown;
-    try {
-      text = await this.round.reader.get<unknown>(graphQueries.enabledUserCount, { signal: this.round.signal, headers: { ConsistencyLevel: 'eventual' } });
-    } catch (error) {
-      // Graph will not count here (the advanced query refused, or not allowed): the members are asked
-      // about by $batch. Throttling and outages stop the run like any other read.
-      if (error instanceof GraphError && (error.status === 400 || error.status === 403 || error.status === 404)) return false;
-      throw error;
-    }
-    const tenantUsers = Number(text);
-    if (!Number.isFinite(tenantUsers)) return false;
+    // Not counted (Graph refused): the members are asked about by $batch.
+    const tenantUsers = await graphCount(this.round, graphQueries.enabledUserCount);
+    if (tenantUsers === undefined) return false;
     const listing = (Math.ceil(tenantUsers / usersPerExpandedPage) + listingPartitions.length) * unitsPerListingPage;
     return listing < members * unitsPerBatchItem;
   }

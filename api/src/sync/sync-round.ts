@@ -1,4 +1,4 @@
-import type { GraphReader, GraphPage } from '../graph/graph-reader';
+import { type GraphReader, type GraphPage, GraphError } from '../graph/graph-reader';
 import type { DeltaState, Store, SyncConfiguration } from '../store';
 import type { DirectoryChanges } from './directory-changes';
 import type { RunProgress } from './run-progress';
@@ -108,4 +108,20 @@ export async function rereadUsers(round: SyncRound, ids: readonly string[]): Pro
     else if (answer.status !== 404) throw answer.error;
   });
   if (users.length > 0) await round.changes.applyUsers(users, round.progress);
+}
+
+/**
+ * A `$count` Graph answers as text (an advanced query: ConsistencyLevel: eventual), or
+ * undefined when Graph will not count here (the query refused, not allowed, not found): the
+ * caller then takes the way that needs no count. Throttling and outages stop the run like
+ * any other read.
+ */
+export async function graphCount(round: Pick<SyncRound, 'reader' | 'signal'>, path: string, signal = round.signal): Promise<number | undefined> {
+  try {
+    const count = Number(await round.reader.get<unknown>(path, { signal, headers: { ConsistencyLevel: 'eventual' } }));
+    return Number.isFinite(count) ? count : undefined;
+  } catch (error) {
+    if (error instanceof GraphError && (error.status === 400 || error.status === 403 || error.status === 404)) return undefined;
+    throw error;
+  }
 }
