@@ -11,6 +11,13 @@ describe('ids of records written in bulk', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
+  it('end with random bits, different for every id (the time and counter alone would be guessable)', () => {
+    const tails = Array.from({ length: 5_000 }, () => newRecordId().slice(19));
+    expect(new Set(tails).size).toBe(tails.length);
+    // 62 random bits: every hex digit after the variant shows up, in every position.
+    for (const position of [1, 2, 3, 5, 16]) expect(new Set(tails.map((tail) => tail[position])).size).toBe(16);
+  });
+
   it('begin with the time they were made', () => {
     const before = Date.now();
     const id = newRecordId();

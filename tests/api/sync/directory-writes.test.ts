@@ -52,6 +52,20 @@ describeEachStore('the directory a sync writes', (backend) => {
     expect(await store.changes.list(orgId, { runId: again.id })).toEqual([]);
   });
 
+  it('does not read back the employees a first sync just created to look for leavers', async () => {
+    for (const id of people(50)) tenant.addUser({ id });
+    const walked = jest.spyOn(store.employees, 'activeSyncedAfter');
+    const sync = service({ changesPerTransaction: 7, employeesPerLookup: 4 });
+    const first = await sync.runSync(orgId);
+    expect(first.counts).toMatchObject({ created: 50, deactivated: 0 });
+    expect(walked).not.toHaveBeenCalled();
+    // From the second sync on, who left is found by walking the directory.
+    tenant.deleteUser('p7');
+    const second = await sync.runSync(orgId, { full: true });
+    expect(second.counts).toMatchObject({ unchanged: 49, deactivated: 1 });
+    expect(walked).toHaveBeenCalled();
+  });
+
   it('deactivates exactly the employees no longer read, found in the database a few at a time', async () => {
     for (const id of people(60)) tenant.addUser({ id });
     const sync = service({ changesPerTransaction: 7, employeesPerLookup: 4 });
