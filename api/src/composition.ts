@@ -68,6 +68,7 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
       dataDir: config.dataDir,
       clock: overrides.clock,
       onConnectionError: (error) => logger.warn({ err: error }, 'a database connection was lost; the next query opens another'),
+      onCheckpointThreadFailure: (error) => logger.warn({ err: error }, "SQLite's background WAL checkpoint thread stopped; commits copy the WAL back again"),
     }));
   const graphFor = overrides.graphFor ?? graphReaderFactory(config.microsoft, { logger });
   const sync = new SyncService({ store, graphReaderFor: graphFor, logger, ...overrides.runTimings });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { managerIdOf } from '@users-sync/api/domain/directory-user';
 import {
   changedAttributes,
@@ -7,6 +8,8 @@ import {
   parseExclusionList,
   emptyExclusionList,
   type MappingOptions,
+  type EmployeeAttributes,
+  employeeAttributeNames,
 } from '@users-sync/api/domain/index';
 
 const options: MappingOptions = { includeGuests: false, exclusions: emptyExclusionList };
@@ -119,6 +122,36 @@ describe('the attribute hash', () => {
       hashEmployeeAttributes({ ...base.attributes, jobTitle: 'Sales' }),
     ]);
     expect(hashes.size).toBe(4);
+  });
+
+  it('stays what it was in earlier versions, so an upgrade does not see every employee as changed', () => {
+    const adele = {
+      email: 'adele.vance@contoso.com', givenName: 'Adele', surname: 'Vance', displayName: 'Adele Vance', department: 'Retail', jobTitle: 'Retail Manager',
+      officeLocation: '18/2111', city: 'Bellevue', country: 'United States', preferredLanguage: 'en-US', employeeId: '1001', companyName: 'Contoso',
+      managerId: '7c7b3a9e-0f4e-4f5e-9a3e-2b1d0c9e8f7a',
+    };
+    // Values stored by the directories of earlier versions.
+    expect(hashEmployeeAttributes(adele)).toBe('dd100992b048f79e');
+    expect(hashEmployeeAttributes({ ...adele, department: null, managerId: null, city: 'Zürich ✓' })).toBe('49fa0e3ed86a8e1e');
+  });
+
+  it('is the two FNV-1a lanes of the attributes written out in order, whatever their values', () => {
+    // How earlier versions computed it: the attributes joined into one string, then hashed.
+    const joinedThenHashed = (attributes: EmployeeAttributes) => {
+      const canonical = employeeAttributeNames.map((name) => (attributes[name] === null ? '\u0000' : `\u0001${attributes[name]}`)).join('\u001f');
+      let a = 0x811c9dc5;
+      let b = 0x01000193 ^ 0x5bd1e995;
+      for (let i = 0; i < canonical.length; i += 1) {
+        const c = canonical.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+      }
+      return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}`;
+    };
+    const value = fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: null });
+    const attributes = fc.record(Object.fromEntries(employeeAttributeNames.map((name) => [name, value])) as Record<keyof EmployeeAttributes, fc.Arbitrary<string | null>>);
+    fc.assert(fc.property(attributes, (a) => hashEmployeeAttributes(a as EmployeeAttributes) === joinedThenHashed(a as EmployeeAttributes)), { numRuns: 500 });
   });
 
   it('names the attributes that changed', () => {
