@@ -11,9 +11,13 @@ export type DeletionGuard = z.output<typeof deletionGuardSchema>;
 
 export const defaultDeletionGuard: DeletionGuard = { enabled: true, maxShare: 0.2, minCount: 10 };
 
+/** Whether the guard could hold this many deactivations, whatever the size of the directory. */
+export function deletionGuardMayHold(wouldDeactivate: number, guard: DeletionGuard): boolean {
+  return guard.enabled && wouldDeactivate >= guard.minCount;
+}
+
 export function deletionGuardHolds(wouldDeactivate: number, activeEmployees: number, guard: DeletionGuard): boolean {
-  if (!guard.enabled) return false;
-  return wouldDeactivate >= guard.minCount && wouldDeactivate > guard.maxShare * activeEmployees;
+  return deletionGuardMayHold(wouldDeactivate, guard) && wouldDeactivate > guard.maxShare * activeEmployees;
 }
 
 export function deletionGuardReason(wouldDeactivate: number, activeEmployees: number, guard: DeletionGuard): string {

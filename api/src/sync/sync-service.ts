@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CodedError, deletionGuardHolds, deletionGuardReason, parseExclusionList } from '../domain';
+import { CodedError, deletionGuardHolds, deletionGuardMayHold, deletionGuardReason, parseExclusionList } from '../domain';
 import { DeltaTokenExpiredError, GraphAuthenticationError, GraphError, type GraphReader } from '../graph/graph-reader';
 import type { ThrottlePriority } from '../graph/graph-middleware';
 import type { Logger } from '../service/logger';
@@ -413,7 +413,9 @@ export class SyncService {
     await changes.flush(progress);
     const planned = changes.plannedDeactivations;
     changes.countDeactivations(planned);
-    const held = deletionGuardHolds(planned.length, changes.activeEmployees, configuration.deletionGuard);
+    // Below the guard's minimum nothing can be held: the directory is not counted.
+    const activeBefore = deletionGuardMayHold(planned.length, configuration.deletionGuard) ? await changes.activeEmployeesBefore() : 0;
+    const held = deletionGuardHolds(planned.length, activeBefore, configuration.deletionGuard);
     const progressFields = { usersRead: progress.usersRead, pages: progress.pages, graphRequests: progress.graphRequests };
     const at = store.now();
     if (dryRun) {
@@ -432,7 +434,7 @@ export class SyncService {
           progress: progressFields,
           plan,
           finishedAt: at,
-          error: { code: 'DELETION_GUARD', message: deletionGuardReason(planned.length, changes.activeEmployees, configuration.deletionGuard) },
+          error: { code: 'DELETION_GUARD', message: deletionGuardReason(planned.length, activeBefore, configuration.deletionGuard) },
         });
       });
       if (!heldNow) throw runTakenOver(runId);

@@ -225,6 +225,31 @@ describeEachStore('the sync engine', (backend) => {
     expect((await service.runSync(orgId)).counts).toMatchObject({ deactivated: 0, created: 0, updated: 0 });
   });
 
+  it('measures the deletion guard against the employees active before the run, not those it created or brought back', async () => {
+    for (const id of people(40)) tenant.addUser({ id });
+    tenant.addUser({ id: 'back' });
+    await service.runSync(orgId);
+    tenant.updateUser('back', { accountEnabled: false });
+    expect((await service.runSync(orgId)).counts).toMatchObject({ deactivated: 1 });
+    // One run: 40 people join, one comes back, 9 of the 40 employees leave (22.5% of 40, 11% of 81).
+    for (const id of people(40, 'new')) tenant.addUser({ id });
+    tenant.updateUser('back', { accountEnabled: true });
+    for (const id of people(9)) tenant.deleteUser(id);
+    await store.configurations.save(orgId, { deletionGuard: { enabled: true, maxShare: 0.2, minCount: 5 } });
+    const held = await service.runSync(orgId, { full: true });
+    expect(held).toMatchObject({ status: 'awaiting_approval', counts: { created: 40, reactivated: 1, deactivated: 9 }, error: { message: expect.stringContaining('9 of 40 active employees (23%)') } });
+  });
+
+  it('does not count the directory for a run that deactivates fewer people than the guard could ever hold', async () => {
+    for (const id of people(40)) tenant.addUser({ id });
+    await service.runSync(orgId);
+    const counted = jest.spyOn(store.employees, 'countActiveSynced');
+    for (const id of people(3)) tenant.deleteUser(id);
+    tenant.updateUser('p10', { department: 'Sales' });
+    expect((await service.runSync(orgId)).counts).toMatchObject({ deactivated: 3, updated: 1 });
+    expect(counted).not.toHaveBeenCalled();
+  });
+
   it('deactivates nobody when the admin rejects the held run', async () => {
     for (const id of people(40)) tenant.addUser({ id });
     await service.runSync(orgId);
