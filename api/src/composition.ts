@@ -22,7 +22,7 @@ import { createSyncSchedule } from './jobs/sync-schedule';
 import { detectEmailProvider } from './provider/detect-email-provider';
 import type { Logger } from './service';
 import { openStore, type Store } from './store';
-import { SyncService, type SyncServiceOptions } from './sync';
+import { SyncService, type SyncServiceOptions, guardedActiveEmployees } from './sync';
 
 export interface ApiOverrides {
   /** An open store to use instead of the configured one (it is closed with the services). */
@@ -68,7 +68,6 @@ export async function buildApiServices(config: ApiConfig, logger: Logger, overri
       dataDir: config.dataDir,
       clock: overrides.clock,
       onConnectionError: (error) => logger.warn({ err: error }, 'a database connection was lost; the next query opens another'),
-      onCheckpointThreadFailure: (error) => logger.warn({ err: error }, "SQLite's background WAL checkpoint thread stopped; commits copy the WAL back again"),
     }));
   const graphFor = overrides.graphFor ?? graphReaderFactory(config.microsoft, { logger });
   const sync = new SyncService({ store, graphReaderFor: graphFor, logger, ...overrides.runTimings });
@@ -143,7 +142,8 @@ function notifyBotOfFinishedRuns(sync: SyncService, store: Store, notifyBot: Ret
           tenantId,
           run: syncRunRepresentation(run),
           wouldDeactivate: run.counts.deactivated,
-          activeEmployees: await store.employees.count(run.organizationId, 'active'),
+          // What the guard weighed them against (before the run), as the run's own message says.
+          activeEmployees: guardedActiveEmployees(run.plan) ?? (await store.employees.count(run.organizationId, 'active')),
         });
       } else if (!run.dryRun) {
         await notifyBot({ kind: 'sync_finished', organizationId: run.organizationId, tenantId, run: syncRunRepresentation(run) });

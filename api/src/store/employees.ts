@@ -234,23 +234,24 @@ export function employeeRepository(db: Kysely<Database>, engine: BulkEngine) {
      * the table before it, and the plan is a bitmap scan of every employee of the organization
      * (through an index on organization_id and another column) instead of the Entra id index:
      * measured on 100,000 employees, 50–60 ms instead of under 1 ms a lookup, a thousand
-     * lookups a re-sync. Autovacuum analyzes only after a minute or more, so a run refreshes
+     * lookups a re-sync. Autovacuum analyzes only after a minute or more, so the store refreshes
      * them itself when they lag ("Run ANALYZE Afterwards", https://www.postgresql.org/docs/current/populate.html):
-     * never analyzed, or more rows written or gone since than a tenth of what it counted then.
+     * never analyzed, or more rows written since than a tenth of what it counted then. A run or
+     * an import that wrote rows says how many (`rowsJustWritten`): the statistics counters reach
+     * pg_stat_user_tables late (up to seconds after the writing session goes idle), and counting
+     * the table instead would cost every run a scan of every organization's employees.
      * A no-op on SQLite, whose planner prefers the unique index without statistics.
      */
-    async refreshPlannerStatistics(): Promise<void> {
+    async refreshPlannerStatistics(rowsJustWritten = 0): Promise<void> {
       if (engine.kind !== 'postgres') return;
-      const { rows } = await sql<{ counted: number; modified: string | null; rows_now: string }>`
-        select c.reltuples as counted, s.n_mod_since_analyze as modified, (select count(*) from employees) as rows_now
+      const { rows } = await sql<{ counted: number; modified: string | null }>`
+        select c.reltuples as counted, s.n_mod_since_analyze as modified
         from pg_class c left join pg_stat_user_tables s on s.relid = c.oid
         where c.oid = 'employees'::regclass`.execute(db);
       const stats = rows[0];
       if (!stats) return;
       const counted = Math.max(0, Number(stats.counted));
-      // The statistics counters reach pg_stat_user_tables late (up to a minute from a busy
-      // session); the drift of the row count from reltuples shows a load at once.
-      const drift = Math.max(Number(stats.modified ?? 0), Math.abs(Number(stats.rows_now) - counted));
+      const drift = Math.max(Number(stats.modified ?? 0), rowsJustWritten);
       if (Number(stats.counted) >= 0 && drift <= 1_000 + counted / 10) return;
       await sql`analyze employees`.execute(db);
     },

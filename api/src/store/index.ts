@@ -12,7 +12,6 @@ import { migrationProvider } from './migrations';
 import { organizationRepository } from './organizations';
 import type { Database } from './schema';
 import { StoreError } from './store-error';
-import { WalCheckpoints, checkpointOnCommitPages } from './wal-checkpoints';
 import { syncConfigurationRepository } from './sync-configurations';
 import { syncRunRepository } from './sync-runs';
 import { activeRunRepository } from './active-runs';
@@ -60,8 +59,6 @@ export interface StoreOptions {
    * listener, Node would end the process on this event.
    */
   onConnectionError?: (error: Error) => void;
-  /** SQLite: the background thread that checkpoints the WAL stopped; commits checkpoint again (see WalCheckpoints). */
-  onCheckpointThreadFailure?: (error: Error) => void;
 }
 
 export interface Repositories {
@@ -131,7 +128,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const clock = options.clock ?? (() => new Date());
   const now = () => clock().toISOString();
   let db: Kysely<Database>;
-  let walCheckpoints: WalCheckpoints | undefined;
   let kind: Store['kind'];
   let preparedRows: PreparedRows | undefined;
   if (options.databaseUrl) {
@@ -178,12 +174,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // of a large directory: checkpointing every 4 MB of WAL (the default) copied them back to the
     // database at nearly every commit. Every 40 MB does it a fifth as often (a 100,000-user sync
     // spent about 0.3 s less committing); the WAL file is cut back to 64 MB after a checkpoint.
-    // Once the WAL has grown large, a background thread takes the checkpoints over (WalCheckpoints).
-    sqlite.pragma(`wal_autocheckpoint = ${checkpointOnCommitPages}`);
+    sqlite.pragma('wal_autocheckpoint = 10000');
     sqlite.pragma('journal_size_limit = 67108864');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    walCheckpoints = new WalCheckpoints(sqlite, file, (error) => options.onCheckpointThreadFailure?.(error));
     const statements = preparedOnce(sqlite);
     preparedRows = { prepare: (text) => statements.prepare(text) as SqliteDatabase.Statement };
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
@@ -218,15 +212,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       }
     },
     // Inside a transaction the one SQLite connection is this work's until it ends: rows may go to it directly.
-    transaction: async (work) => {
-      const result = await db.transaction().execute((trx) => work(repositories(trx, now, inTransaction)));
-      walCheckpoints?.afterCommit();
-      return result;
-    },
-    close: async () => {
-      await walCheckpoints?.close();
-      await db.destroy();
-    },
+    transaction: (work) => db.transaction().execute((trx) => work(repositories(trx, now, inTransaction))),
+    close: () => db.destroy(),
   };
 }
 

@@ -2,14 +2,15 @@ import { randomFillSync } from 'node:crypto';
 
 // A 12-bit counter after the millisecond keeps the ids made within one millisecond in order.
 const maxSequence = 0xfff;
-let lastMillis = 0;
+// Before any millisecond, so the first id starts one (a clock at the epoch included).
+let lastMillis = -1;
 let sequence = 0;
 /** "tttttttt-tttt-7" for lastMillis: the same for every id of one millisecond, so made once. */
 let timePrefix = '';
 
 const byteHex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const sequenceHex = Array.from({ length: maxSequence + 1 }, (_, i) => i.toString(16).padStart(3, '0'));
-// Random bytes drawn from the system a few thousand ids at a time: a sync makes two ids a
+// Random bytes drawn from the system 512 ids at a time: a sync makes two ids a
 // changed employee (its record, its change-log line), and asking for randomness per id
 // (randomUUID, then cutting it up) was most of the cost of an id.
 const randomPool = Buffer.alloc(8 * 512);

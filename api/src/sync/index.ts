@@ -4,4 +4,5 @@ export { SyncError } from './sync-error';
 export type { RunProposal } from './run-proposal';
 export type { SyncProgressEvent } from './run-progress';
 export type { HeldPlan } from './sync-plan';
+export { guardedActiveEmployees } from './sync-plan';
 export { graphQueries } from './graph-queries';

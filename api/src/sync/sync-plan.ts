@@ -21,6 +21,14 @@ export const heldPlanSchema = z.object({
       scopeMemberIds: z.array(z.string()).nullable(),
     })
     .nullable(),
+  /** The active employees the guard measured against (before the run); plans saved by earlier versions lack it. */
+  activeEmployees: z.number().int().min(0).optional(),
 });
 
 export type HeldPlan = z.output<typeof heldPlanSchema>;
+
+/** How many active employees the guard weighed a held run's deactivations against, when its plan says. */
+export function guardedActiveEmployees(plan: unknown): number | undefined {
+  const parsed = heldPlanSchema.safeParse(plan);
+  return parsed.success ? parsed.data.activeEmployees : undefined;
+}

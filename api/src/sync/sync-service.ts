@@ -198,7 +198,9 @@ export class SyncService {
       await DirectoryChanges.writeDeactivations(t, organizationId, runId, plan.deactivate, at);
       if (plan.deltaState) await t.deltaStates.save(organizationId, plan.deltaState);
     });
-    return this.finished(await this.getRun(organizationId, runId));
+    const approved = this.finished(await this.getRun(organizationId, runId));
+    await this.refreshPlannerStatistics(plan.deactivate.length);
+    return approved;
   }
 
   /** Discards a held run's plan: nobody is deactivated, and the next sync computes afresh. */
@@ -422,7 +424,7 @@ export class SyncService {
       changes.report.heldByDeletionGuard = held;
       if (!(await store.runs.transition(runId, 'running', { status: 'succeeded', phase: 'done', counts: changes.counts, report: changes.report, progress: progressFields, finishedAt: at }))) throw runTakenOver(runId);
     } else if (held) {
-      const plan: HeldPlan = { deactivate: planned, deltaState: next };
+      const plan: HeldPlan = { deactivate: planned, deltaState: next, activeEmployees: activeBefore };
       const heldNow = await store.transaction(async (t) => {
         // One plan waits for approval per organization, whatever held the others: the newest replaces them.
         await t.runs.supersedeHeld(organizationId, runId);
@@ -447,7 +449,21 @@ export class SyncService {
         await t.deltaStates.save(organizationId, next);
       });
     }
-    return this.finished((await store.runs.get(runId))!);
+    const run = this.finished((await store.runs.get(runId))!);
+    const { created, updated, reactivated, deactivated } = changes.counts;
+    // After the run is told finished: a large table's ANALYZE takes a moment.
+    if (!dryRun) await this.refreshPlannerStatistics(created + updated + reactivated + (held ? 0 : deactivated));
+    return run;
+  }
+
+  /** After a run or an approval wrote `rows` employees: the next run's lookups are planned on statistics that know them. */
+  private async refreshPlannerStatistics(rows: number): Promise<void> {
+    try {
+      await this.store.employees.refreshPlannerStatistics(rows);
+    } catch (error) {
+      // The run is done and written; stale statistics make the next one slower, not wrong.
+      this.options.logger?.warn({ err: error }, 'could not refresh the planner statistics of the employees table');
+    }
   }
 
   private finished(run: SyncRun): SyncRun {

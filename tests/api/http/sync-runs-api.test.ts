@@ -152,7 +152,7 @@ describe('sync runs through the api', () => {
     expect(held.error?.code).toBe('DELETION_GUARD');
     expect((await api.call<{ total: number }>('GET', '/api/employees?status=active', { token })).body.total).toBe(active);
     await waitFor(() => bot.received.find((n) => n.kind === 'approval_needed' && n.run.id === held.id));
-    expect(bot.received.find((n) => n.kind === 'approval_needed')!.wouldDeactivate).toBe(active - 1);
+    expect(bot.received.find((n) => n.kind === 'approval_needed')).toMatchObject({ wouldDeactivate: active - 1, activeEmployees: active });
 
     const cancel = await api.call<Problem>('POST', `/api/sync/runs/${held.id}/cancel`, { token });
     expect(cancel.status).toBe(409);

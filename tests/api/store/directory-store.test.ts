@@ -158,7 +158,7 @@ describeEachStore('the directory store', (backend) => {
   it('refreshes the planner statistics after a large load, so a page lookup uses the Entra id index', async () => {
     const org = await store.organizations.create('Contoso');
     await store.transaction((t) => t.employees.applyChanges(org.id, Array.from({ length: 3_000 }, (_, i) => compareEmployee(undefined, `u${i}`, attributes(`p${i}@contoso.com`))), store.now()));
-    await store.employees.refreshPlannerStatistics();
+    await store.employees.refreshPlannerStatistics(3_000);
     if (store.kind !== 'postgres') return;
     const { rows } = await sql<{ reltuples: number }>`select reltuples from pg_class where oid = 'employees'::regclass`.execute(store.db);
     expect(Number(rows[0]!.reltuples)).toBe(3_000);

@@ -12,7 +12,9 @@ describe('ids of records written in bulk', () => {
   });
 
   it('end with random bits, different for every id (the time and counter alone would be guessable)', () => {
-    const tails = Array.from({ length: 5_000 }, () => newRecordId().slice(19));
+    const ids = Array.from({ length: 5_000 }, () => newRecordId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const tails = ids.map((id) => id.slice(19));
     expect(new Set(tails).size).toBe(tails.length);
     // 62 random bits: every hex digit after the variant shows up, in every position.
     for (const position of [1, 2, 3, 5, 16]) expect(new Set(tails.map((tail) => tail[position])).size).toBe(16);

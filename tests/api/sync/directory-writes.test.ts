@@ -1,4 +1,5 @@
 import type { Store } from '@users-sync/api/store/index';
+import { sql } from 'kysely';
 import { SyncService } from '@users-sync/api/sync/index';
 import { describeEachStore } from '../store/store-backends';
 import { FakeTenant } from './fake-graph';
@@ -39,6 +40,15 @@ describeEachStore('the directory a sync writes', (backend) => {
     expect(transactions).toBe(4);
     expect(await store.employees.count(orgId, 'active')).toBe(12_000);
     expect(await store.changes.list(orgId, { runId: run.id, limit: 20_000 })).toHaveLength(12_000);
+  });
+
+  it('leaves the database planning the next run on statistics that know the employees a large run wrote', async () => {
+    for (const id of people(3_000)) tenant.addUser({ id });
+    await service().runSync(orgId);
+    if (store.kind !== 'postgres') return;
+    // Right away: the statistics counters would tell the next run only seconds later.
+    const { rows } = await sql<{ reltuples: number }>`select reltuples from pg_class where oid = 'employees'::regclass`.execute(store.db);
+    expect(Number(rows[0]!.reltuples)).toBe(3_000);
   });
 
   it('writes nothing but the end of the run when nobody changed', async () => {

@@ -1,5 +1,5 @@
 import type { Store } from '@users-sync/api/store/index';
-import { SyncService, type SyncProgressEvent } from '@users-sync/api/sync/index';
+import { SyncService, type SyncProgressEvent, guardedActiveEmployees } from '@users-sync/api/sync/index';
 import { describeEachStore } from '../store/store-backends';
 import { FakeTenant } from './fake-graph';
 
@@ -238,6 +238,20 @@ describeEachStore('the sync engine', (backend) => {
     await store.configurations.save(orgId, { deletionGuard: { enabled: true, maxShare: 0.2, minCount: 5 } });
     const held = await service.runSync(orgId, { full: true });
     expect(held).toMatchObject({ status: 'awaiting_approval', counts: { created: 40, reactivated: 1, deactivated: 9 }, error: { message: expect.stringContaining('9 of 40 active employees (23%)') } });
+    // The approval request the admins get weighs them the same way.
+    expect(guardedActiveEmployees(held.plan)).toBe(40);
+  });
+
+  it('measures a preview against the directory as it is, since a preview writes nothing', async () => {
+    for (const id of people(40)) tenant.addUser({ id });
+    await service.runSync(orgId);
+    for (const id of people(20, 'new')) tenant.addUser({ id });
+    for (const id of people(5)) tenant.deleteUser(id);
+    await store.configurations.save(orgId, { deletionGuard: { enabled: true, maxShare: 0.2, minCount: 5 } });
+    // 5 of 40 (12.5%): under the guard. Taking the 20 the preview would create off the 40 would make it 25%.
+    const preview = await service.runSync(orgId, { full: true, dryRun: true });
+    expect(preview).toMatchObject({ status: 'succeeded', counts: { created: 20, deactivated: 5 } });
+    expect(preview.report?.heldByDeletionGuard).toBe(false);
   });
 
   it('does not count the directory for a run that deactivates fewer people than the guard could ever hold', async () => {

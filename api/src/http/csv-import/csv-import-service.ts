@@ -109,6 +109,8 @@ export function createCsvImport(store: Store) {
         await store.runs.transition(run.id, 'running', { status: 'failed', finishedAt: store.now(), error: { code: problem.code, message } });
         throw problem;
       }
+      // A large import: the next sync's lookups are planned on statistics that know these rows (a no-op on SQLite).
+      await store.employees.refreshPlannerStatistics(counts.created + counts.updated + counts.reactivated + counts.deactivated).catch(() => undefined);
       return (await store.runs.get(run.id))!;
     },
   };
