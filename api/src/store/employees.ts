@@ -97,6 +97,34 @@ export async function upsertEmployeeRows(
 }
 
 const storedColumns = ['id', 'entra_object_id', 'status', 'attributes_hash', 'email', 'display_name', 'manager_entra_id'] as const;
+/** The columns of the mapped attributes (EmployeeAttributes). */
+const attributeColumnNames = [
+  'email', 'given_name', 'surname', 'display_name', 'department', 'job_title', 'office_location', 'city', 'country', 'preferred_language', 'entra_employee_id', 'company_name', 'manager_entra_id',
+] as const;
+
+/** A stored employee with the mapped attributes it holds: what an update replaces. */
+export interface StoredEmployeeWithAttributes extends StoredEmployee {
+  attributes: EmployeeAttributes;
+}
+
+/** The mapped attributes a row holds (the reverse of attributeColumns). */
+function rowAttributes(r: Pick<Selectable<EmployeeTable>, (typeof attributeColumnNames)[number]>): EmployeeAttributes {
+  return {
+    email: r.email,
+    givenName: r.given_name,
+    surname: r.surname,
+    displayName: r.display_name,
+    department: r.department,
+    jobTitle: r.job_title,
+    officeLocation: r.office_location,
+    city: r.city,
+    country: r.country,
+    preferredLanguage: r.preferred_language,
+    employeeId: r.entra_employee_id,
+    companyName: r.company_name,
+    managerId: r.manager_entra_id,
+  };
+}
 
 function storedEmployee(r: Pick<Selectable<EmployeeTable>, (typeof storedColumns)[number]>): StoredEmployee {
   return {
@@ -118,19 +146,7 @@ export function toEmployee(row: Selectable<EmployeeTable>): Employee {
     source: row.source as EmployeeSource,
     status: row.status as EmployeeStatus,
     entraObjectId: row.entra_object_id,
-    email: row.email,
-    givenName: row.given_name,
-    surname: row.surname,
-    displayName: row.display_name,
-    department: row.department,
-    jobTitle: row.job_title,
-    officeLocation: row.office_location,
-    city: row.city,
-    country: row.country,
-    preferredLanguage: row.preferred_language,
-    employeeId: row.entra_employee_id,
-    companyName: row.company_name,
-    managerId: row.manager_entra_id,
+    ...rowAttributes(row),
     attributesHash: row.attributes_hash,
     firstSeenAt: row.first_seen_at,
     lastSyncedAt: row.last_synced_at,
@@ -165,19 +181,32 @@ export interface EmployeeListQuery {
 }
 
 export function employeeRepository(db: Kysely<Database>, engine: BulkEngine) {
+  const syncedByEntraIds = (organizationId: string, ids: readonly string[]) =>
+    db
+      .selectFrom('employees')
+      .where('organization_id', '=', organizationId)
+      .where('source', '=', 'microsoft')
+      .where((eb) => among(engine, eb, 'entra_object_id', ids));
   return {
     /** What the diff needs about the Microsoft-synced employees with these Entra ids (one page of a run), by Entra id. */
     async storedByEntraIds(organizationId: string, entraObjectIds: readonly string[]): Promise<Map<string, StoredEmployee>> {
       const out = new Map<string, StoredEmployee>();
       for (const ids of lookupChunks(engine, entraObjectIds)) {
-        const rows = await db
-          .selectFrom('employees')
-          .select(storedColumns)
-          .where('organization_id', '=', organizationId)
-          .where('source', '=', 'microsoft')
-          .where((eb) => among(engine, eb, 'entra_object_id', ids))
-          .execute();
-        for (const row of rows) out.set(row.entra_object_id!, storedEmployee(row));
+        for (const row of await syncedByEntraIds(organizationId, ids).select(storedColumns).execute()) out.set(row.entra_object_id!, storedEmployee(row));
+      }
+      return out;
+    },
+
+    /**
+     * The same, with the mapped attributes each holds: for users who most likely changed (an
+     * incremental round's), so the change log's list of changed attributes needs no second read.
+     */
+    async storedWithAttributesByEntraIds(organizationId: string, entraObjectIds: readonly string[]): Promise<Map<string, StoredEmployeeWithAttributes>> {
+      const out = new Map<string, StoredEmployeeWithAttributes>();
+      for (const ids of lookupChunks(engine, entraObjectIds)) {
+        for (const row of await syncedByEntraIds(organizationId, ids).select([...storedColumns, ...attributeColumnNames]).execute()) {
+          out.set(row.entra_object_id!, { ...storedEmployee(row), attributes: rowAttributes(row) });
+        }
       }
       return out;
     },
@@ -318,11 +347,7 @@ export function employeeRepository(db: Kysely<Database>, engine: BulkEngine) {
         // query, SQLite (no statistics gathered) walked the organization's email index instead,
         // every employee of it for each thousand ids — 1.1 s of a 10,000-change sync.
         const rows = await db.selectFrom('employees').selectAll().where((eb) => among(engine, eb, 'id', ids)).execute();
-        for (const row of rows) {
-          if (row.organization_id !== organizationId) continue;
-          const { email, givenName, surname, displayName, department, jobTitle, officeLocation, city, country, preferredLanguage, employeeId, companyName, managerId } = toEmployee(row);
-          out.set(row.id, { email, givenName, surname, displayName, department, jobTitle, officeLocation, city, country, preferredLanguage, employeeId, companyName, managerId });
-        }
+        for (const row of rows) if (row.organization_id === organizationId) out.set(row.id, rowAttributes(row));
       }
       return out;
     },

@@ -10,7 +10,7 @@ import {
   mapDirectoryUser,
   skipReasonText,
 } from '../domain';
-import type { NewEmployeeChangeEntry, Repositories, Store, SyncCounts, SyncReport, SyncReportEntry } from '../store';
+import type { NewEmployeeChangeEntry, Repositories, Store, StoredEmployeeWithAttributes, SyncCounts, SyncReport, SyncReportEntry } from '../store';
 import { carriesManager } from './graph-payloads';
 import type { RunProgress } from './run-progress';
 
@@ -31,9 +31,11 @@ export interface DirectoryChangesSizing {
   changesPerTransaction: number;
   /** Active employees read at a time when looking for those not found in scope (5,000). */
   employeesPerLookup: number;
+  /** Employees a round looks up ahead at most, with their attributes (under a kilobyte each): its first 20,000 users; the rest are looked up with their slice. */
+  employeesLookedUpAhead: number;
 }
 
-export const defaultSizing: DirectoryChangesSizing = { changesPerTransaction: 5_000, employeesPerLookup: 5_000 };
+export const defaultSizing: DirectoryChangesSizing = { changesPerTransaction: 5_000, employeesPerLookup: 5_000, employeesLookedUpAhead: 20_000 };
 
 /**
  * What one run does to the directory. Each page read is compared with the stored hashes of
@@ -55,6 +57,10 @@ export class DirectoryChanges {
   private readonly skippedIds = new Set<string>();
   private readonly deactivations = new Map<string, PlannedDeactivation>();
   private pending: EmployeeChange[] = [];
+  /** Stored employees looked up before their users are applied (see lookUpAhead), by Entra id; undefined: not in the directory. */
+  private readonly lookedUpAhead = new Map<string, StoredEmployeeWithAttributes | undefined>();
+  /** The previous attributes of kept updates whose lookup read them, by employee id: the change log names the attributes that changed. */
+  private readonly previousAttributes = new Map<string, EmployeeAttributes>();
   /** Transactions this run committed for creations, updates and reactivations (benchmarks, tests). */
   writeTransactions = 0;
 
@@ -107,15 +113,42 @@ export class DirectoryChanges {
   }
 
   /**
+   * Looks up the stored employees of users about to be applied, with their attributes, ahead
+   * of applyUsers: an incremental round calls it for each delta page while the next one is on
+   * the wire, so the lookups of its (mostly changed) users overlap Graph's answers instead of
+   * following them, and no update needs its previous attributes read again when written.
+   * What was looked up is still what the directory holds when the users are applied: nothing
+   * else writes the organization's synced employees while a run that writes runs (one run or
+   * import at a time, sync_runs_one_active; a held plan cannot be approved once a newer run
+   * started). The change log's changed attributes are those the comparison saw, as before
+   * (they were read again when written). A preview writes nothing and may run beside an
+   * approval: it looks up with each slice, as close to the comparison as it can.
+   */
+  async lookUpAhead(entraObjectIds: readonly string[]): Promise<void> {
+    if (this.emptyAtStart || this.dryRun) return;
+    const wanted = [...new Set(entraObjectIds)].filter((id) => !this.lookedUpAhead.has(id) && !this.inScope.has(id));
+    if (wanted.length === 0 || this.lookedUpAhead.size + wanted.length > this.sizing.employeesLookedUpAhead) return;
+    const stored = await this.store.employees.storedWithAttributesByEntraIds(this.organizationId, wanted);
+    for (const id of wanted) this.lookedUpAhead.set(id, stored.get(id));
+  }
+
+  /** Drops what was looked up ahead and not applied (users removed later in the round, out of the scope, a failed round). */
+  forgetLookedUpAhead(): void {
+    this.lookedUpAhead.clear();
+  }
+
+  /**
    * Compares a page of users in scope with their stored hashes and keeps what changed; writes
    * once enough is due. Listeners hear of the page either way.
    */
   async applyUsers(users: readonly DirectoryUser[], progress: RunProgress): Promise<void> {
     const fresh = users.filter((user) => !this.inScope.has(user.id));
-    const storedOf = fresh.length > 0 && !this.emptyAtStart ? await this.store.employees.storedByEntraIds(this.organizationId, [...new Set(fresh.map((user) => user.id))]) : new Map<string, StoredEmployee>();
+    const unknown = [...new Set(fresh.filter((user) => !this.lookedUpAhead.has(user.id)).map((user) => user.id))];
+    const storedOf = unknown.length > 0 && !this.emptyAtStart ? await this.store.employees.storedByEntraIds(this.organizationId, unknown) : new Map<string, StoredEmployee>();
     for (const user of fresh) {
       if (this.inScope.has(user.id)) continue;
-      const stored = storedOf.get(user.id);
+      const ahead = this.lookedUpAhead.get(user.id);
+      const stored = this.lookedUpAhead.has(user.id) ? ahead : storedOf.get(user.id);
       const mapped = mapDirectoryUser(user, this.mapping);
       if (mapped.kind === 'skipped') {
         if (!this.skippedIds.has(user.id)) {
@@ -139,6 +172,7 @@ export class DirectoryChanges {
         continue;
       }
       this.pending.push(change);
+      if (change.kind === 'update' && ahead) this.previousAttributes.set(ahead.id, ahead.attributes);
       const entry = { entraObjectId: user.id, email: change.attributes.email, displayName: change.attributes.displayName };
       if (change.kind === 'create') {
         this.counts.created += 1;
@@ -152,6 +186,7 @@ export class DirectoryChanges {
         this.list('reactivated', entry);
       }
     }
+    for (const user of fresh) this.lookedUpAhead.delete(user.id);
     if (this.pending.length >= this.sizing.changesPerTransaction) await this.flush(progress);
     else await progress.pageRead(this.store.runs, this.counts);
   }
@@ -161,6 +196,7 @@ export class DirectoryChanges {
     if (this.pending.length === 0) return;
     if (this.dryRun) {
       this.pending = [];
+      this.previousAttributes.clear();
       await progress.record(this.store.runs, this.counts);
       return;
     }
@@ -168,10 +204,12 @@ export class DirectoryChanges {
     this.pending = [];
     const at = this.store.now();
     this.writeTransactions += 1;
+    // Only updates need the previous values, to log which attributes changed; read here unless their lookup read them.
+    const updated = changes.filter((c) => c.kind === 'update').map((c) => c.employeeId!);
     await this.store.transaction(async (t) => {
-      // Only updates need the previous values, to log which attributes changed.
-      const updated = changes.filter((c) => c.kind === 'update').map((c) => c.employeeId!);
-      const before = updated.length > 0 ? await t.employees.attributesOf(this.organizationId, updated) : new Map<string, EmployeeAttributes>();
+      const unread = updated.filter((id) => !this.previousAttributes.has(id));
+      const before = unread.length > 0 ? await t.employees.attributesOf(this.organizationId, unread) : new Map<string, EmployeeAttributes>();
+      for (const id of updated) if (this.previousAttributes.has(id)) before.set(id, this.previousAttributes.get(id)!);
       const ids = await t.employees.applyChanges(this.organizationId, changes, at);
       await t.changes.append(
         this.organizationId,
@@ -190,6 +228,7 @@ export class DirectoryChanges {
       );
       await progress.record(t.runs, this.counts);
     });
+    for (const id of updated) this.previousAttributes.delete(id);
   }
 
   /** Users deleted in Entra (soft or hard) during an incremental round. */

@@ -9,11 +9,18 @@ import { rereadReportsOfLeavingManagers, rereadReportsOfReturningManagers } from
 // Users are applied in slices of a listing page's size, so progress and transactions stay alike.
 const applySlice = 999;
 
-async function readDelta<T>(round: SyncRound, link: string, parse: (item: unknown) => T): Promise<{ items: T[]; deltaLink: string }> {
+/**
+ * Reads a delta round to its end; `onPage` sees each page's items while the next page is on
+ * the wire. The read waits for it: were the database slower than Graph, the pages would wait
+ * rather than pile up in memory.
+ */
+async function readDelta<T>(round: SyncRound, link: string, parse: (item: unknown) => T, onPage?: (items: T[]) => Promise<void>): Promise<{ items: T[]; deltaLink: string }> {
   const items: T[] = [];
   let deltaLink: string | undefined;
   for await (const page of readAhead(round.reader.pages<unknown>(link, { signal: round.signal }), round.signal)) {
-    for (const item of page.value) items.push(parse(item));
+    const parsed = page.value.map(parse);
+    for (const item of parsed) items.push(item);
+    await onPage?.(parsed);
     round.progress.pages += 1;
     if (page.deltaLink) deltaLink = page.deltaLink;
     await round.progress.record(round.store.runs, round.changes.counts);
@@ -27,9 +34,20 @@ async function readDelta<T>(round: SyncRound, link: string, parse: (item: unknow
  * DeltaTokenExpiredError when Graph no longer accepts them (the caller starts over in full).
  */
 export async function incrementalSync(round: SyncRound, state: DeltaState): Promise<DeltaStateDraft> {
+  try {
+    return await incrementalRound(round, state);
+  } finally {
+    round.changes.forgetLookedUpAhead();
+  }
+}
+
+async function incrementalRound(round: SyncRound, state: DeltaState): Promise<DeltaStateDraft> {
   const { progress, changes, configuration } = round;
   progress.phase = 'reading_changes';
-  const users = await readDelta(round, state.usersDeltaLink!, parseUser);
+  const members = state.scopeMemberIds ? new Set(state.scopeMemberIds) : null;
+  const inScope = (id: string) => !members || members.has(id);
+  // The users to apply are looked up while the round is still read: a delta page's users mostly changed.
+  const users = await readDelta(round, state.usersDeltaLink!, parseUser, (page) => changes.lookUpAhead(page.filter((user) => !user['@removed'] && inScope(user.id)).map((user) => user.id)));
   progress.usersRead += users.items.length;
   const changedUsers = new Map<string, DirectoryUser>();
   // Order is not guaranteed and replays happen: the last word on each user wins.
@@ -51,8 +69,6 @@ export async function incrementalSync(round: SyncRound, state: DeltaState): Prom
   }
 
   progress.phase = 'applying';
-  const members = state.scopeMemberIds ? new Set(state.scopeMemberIds) : null;
-  const inScope = (id: string) => !members || members.has(id);
   // Managers who left, in the scope or not (their reports may be in it). First, so a report's
   // own delta entry, which may still name the deleted manager, is the one set aside.
   const leaving = [...changedUsers.values()].filter((user) => user['@removed']).map((user) => user.id);

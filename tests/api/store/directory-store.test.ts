@@ -59,6 +59,17 @@ describeEachStore('the directory store', (backend) => {
     expect(await store.employees.count(org.id)).toBe(1);
   });
 
+  it('looks up an employee with every attribute it holds, each in its own place, and the previous attributes of an update the same way', async () => {
+    const org = await store.organizations.create('Contoso');
+    const written = { email: 'ada@contoso.com', givenName: 'Ada', surname: 'Lovelace', displayName: 'Ada Lovelace', department: 'Research', jobTitle: 'Analyst', officeLocation: 'Room 12', city: 'London', country: 'UK', preferredLanguage: 'en-GB', employeeId: 'E-1815', companyName: 'Analytical Engines', managerId: 'm-babbage' };
+    const [id] = await store.employees.applyChanges(org.id, [compareEmployee(undefined, 'u1', written)], store.now());
+    const withAttributes = await store.employees.storedWithAttributesByEntraIds(org.id, ['u1', 'nobody']);
+    expect([...withAttributes.keys()]).toEqual(['u1']);
+    expect(withAttributes.get('u1')).toEqual({ ...(await store.employees.storedByEntraIds(org.id, ['u1'])).get('u1'), attributes: written });
+    expect((await store.employees.attributesOf(org.id, [id!])).get(id!)).toEqual(written);
+    expect(await store.employees.get(org.id, id!)).toMatchObject(written);
+  });
+
   it('replays the same change harmlessly', async () => {
     const org = await store.organizations.create('Contoso');
     const change = compareEmployee(undefined, 'u1', attributes('ada@contoso.com'));

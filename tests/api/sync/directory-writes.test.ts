@@ -1,6 +1,7 @@
 import type { Store } from '@users-sync/api/store/index';
 import { sql } from 'kysely';
 import { SyncService } from '@users-sync/api/sync/index';
+import { type DirectoryChangesSizing, defaultSizing } from '@users-sync/api/sync/directory-changes';
 import { describeEachStore } from '../store/store-backends';
 import { FakeTenant } from './fake-graph';
 
@@ -14,19 +15,28 @@ describeEachStore('the directory a sync writes', (backend) => {
   let done: () => Promise<void>;
   let tenant: FakeTenant;
   let transactions: number;
+  /** How many employees each transaction read the previous attributes of. */
+  let rereads: number[];
   let orgId: string;
   const people = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
-  /** The service over a store that counts the transactions it is asked for. */
-  const service = (sizing?: { changesPerTransaction: number; employeesPerLookup: number }) => {
-    const counted: Store = { ...store, transaction: (work) => ((transactions += 1), store.transaction(work)) };
-    return new SyncService({ store: counted, graphReaderFor: () => tenant, ...(sizing ? { sizing } : {}) });
+  /** The service over a store that counts the transactions it is asked for, and the previous attributes they read. */
+  const service = (sizing?: Partial<DirectoryChangesSizing>) => {
+    const counted: Store = {
+      ...store,
+      transaction: (work) => {
+        transactions += 1;
+        return store.transaction((t) => work({ ...t, employees: { ...t.employees, attributesOf: (organizationId, ids) => (rereads.push(ids.length), t.employees.attributesOf(organizationId, ids)) } }));
+      },
+    };
+    return new SyncService({ store: counted, graphReaderFor: () => tenant, ...(sizing ? { sizing: { ...defaultSizing, ...sizing } } : {}) });
   };
 
   beforeEach(async () => {
     ({ store, done } = await backend.open());
     tenant = new FakeTenant();
     transactions = 0;
+    rereads = [];
     orgId = (await store.organizations.create('Contoso')).id;
     await store.connections.save(orgId, 'tenant-1', 'granted');
   });
@@ -74,6 +84,65 @@ describeEachStore('the directory a sync writes', (backend) => {
     const second = await sync.runSync(orgId, { full: true });
     expect(second.counts).toMatchObject({ unchanged: 49, deactivated: 1 });
     expect(walked).toHaveBeenCalled();
+  });
+
+  /** Users with every mapped attribute set, each to its own value. */
+  const addPeopleInFull = (n: number) => {
+    for (const id of people(n)) {
+      tenant.addUser({ id, givenName: `${id}-given`, surname: `${id}-surname`, department: 'Research', jobTitle: 'Analyst', officeLocation: 'Room 12', city: 'London', country: 'UK', preferredLanguage: 'en-GB', employeeId: `E-${id}`, companyName: 'Contoso Ltd', managerId: id === 'p0' ? null : 'p0' });
+    }
+  };
+
+  it('looks up the employees of an incremental round while it reads the delta pages, and logs what changed without reading them again', async () => {
+    addPeopleInFull(500);
+    const sync = service();
+    await sync.runSync(orgId);
+    // 450 changes: three delta pages of 200, each looked up while the next one is requested.
+    for (const id of people(450)) tenant.updateUser(id, { city: 'Paris' });
+    const events: string[] = [];
+    tenant.onRequest = () => events.push('request');
+    const lookUp = store.employees.storedWithAttributesByEntraIds.bind(store.employees);
+    const lookups = jest.spyOn(store.employees, 'storedWithAttributesByEntraIds').mockImplementation(async (organizationId, ids) => {
+      const found = await lookUp(organizationId, ids);
+      events.push(`looked up ${ids.length}`);
+      return found;
+    });
+    const run = await sync.runSync(orgId);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', counts: { updated: 450, unchanged: 0 } });
+    expect(lookups.mock.calls.map(([, ids]) => ids.length)).toEqual([200, 200, 50]);
+    // Each page's lookup ends after the next page was asked for, and before the one after it.
+    expect(events).toEqual(['request', 'request', 'looked up 200', 'request', 'looked up 200', 'looked up 50']);
+    expect(rereads).toEqual([]);
+    const log = await store.changes.list(orgId, { runId: run.id, limit: 1_000 });
+    expect(log).toHaveLength(450);
+    expect(new Set(log.map((c) => JSON.stringify([c.action, c.changedFields])))).toEqual(new Set([JSON.stringify(['updated', ['city']])]));
+  });
+
+  it('looks up with their slice the changed employees beyond what it keeps ahead, and still logs exactly what changed', async () => {
+    addPeopleInFull(500);
+    const sync = service({ employeesLookedUpAhead: 300 });
+    await sync.runSync(orgId);
+    for (const id of people(450)) tenant.updateUser(id, { jobTitle: 'Engineer' });
+    const run = await sync.runSync(orgId);
+    expect(run.counts).toMatchObject({ updated: 450, unchanged: 0 });
+    // The second page (200 more) would pass 300: its users are looked up with their slice, and
+    // their previous attributes read when written; the third (50) fits beside the first.
+    expect(rereads).toEqual([200]);
+    const log = await store.changes.list(orgId, { runId: run.id, limit: 1_000 });
+    expect(log.filter((c) => c.action === 'updated' && c.changedFields?.join() === 'jobTitle')).toHaveLength(450);
+    expect(await store.employees.count(orgId, 'active')).toBe(500);
+  });
+
+  it('previews an incremental round by looking up each slice as it compares it, not ahead', async () => {
+    addPeopleInFull(300);
+    const sync = service();
+    await sync.runSync(orgId);
+    for (const id of people(250)) tenant.updateUser(id, { country: 'France' });
+    const ahead = jest.spyOn(store.employees, 'storedWithAttributesByEntraIds');
+    const preview = await sync.runSync(orgId, { dryRun: true });
+    expect(preview).toMatchObject({ status: 'succeeded', dryRun: true, counts: { updated: 250 } });
+    expect(ahead).not.toHaveBeenCalled();
+    expect(rereads).toEqual([]);
   });
 
   it('deactivates exactly the employees no longer read, found in the database a few at a time', async () => {

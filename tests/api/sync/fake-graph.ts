@@ -12,7 +12,16 @@ export interface FakeUser {
   userPrincipalName: string;
   userType?: string;
   displayName?: string;
+  givenName?: string | null;
+  surname?: string | null;
   department?: string | null;
+  jobTitle?: string | null;
+  officeLocation?: string | null;
+  city?: string | null;
+  country?: string | null;
+  preferredLanguage?: string | null;
+  employeeId?: string | null;
+  companyName?: string | null;
   /** The `manager` reference: expanded in /users listings, `manager@delta` in delta rounds, absent from group members as in Graph. */
   managerId?: string | null;
 }
