@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { DirectoryEntry, PlannedChange } from '../domain';
 import { hashEmployeeAttributes } from '../domain';
 import type { BulkEngine } from './bulk-rows';
-import { type EmployeeUpdateColumn, upsertEmployeeRows } from './employees';
+import { type EmployeeUpdateColumn, rowProfile, upsertEmployeeRows } from './employees';
 import { newRecordId } from './record-ids';
 import type { Database, EmployeeTable } from './schema';
 
@@ -63,21 +63,7 @@ export function csvImportRepository(db: Kysely<Database>, now: () => string, eng
         id: r.id,
         source: sources.find((s) => s === r.source) ?? 'manual',
         status: r.status === 'inactive' ? 'inactive' : 'active',
-        attributes: {
-          email: r.email,
-          givenName: r.given_name,
-          surname: r.surname,
-          displayName: r.display_name,
-          department: r.department,
-          jobTitle: r.job_title,
-          officeLocation: r.office_location,
-          city: r.city,
-          country: r.country,
-          preferredLanguage: r.preferred_language,
-          employeeId: r.entra_employee_id,
-          companyName: r.company_name,
-          managerEmail: r.manager_email ?? r.entra_manager_email ?? null,
-        },
+        attributes: { ...rowProfile(r), managerEmail: r.manager_email ?? r.entra_manager_email ?? null },
       }));
     },
 

@@ -109,6 +109,11 @@ export interface StoredEmployeeWithAttributes extends StoredEmployee {
 
 /** The mapped attributes a row holds (the reverse of attributeColumns). */
 function rowAttributes(r: Pick<Selectable<EmployeeTable>, (typeof attributeColumnNames)[number]>): EmployeeAttributes {
+  return { ...rowProfile(r), managerId: r.manager_entra_id };
+}
+
+/** A row's profile: the attributes a sync and a CSV import both hold, all but the manager (by Entra id or by email). */
+export function rowProfile(r: Pick<Selectable<EmployeeTable>, Exclude<(typeof attributeColumnNames)[number], 'manager_entra_id'>>): Omit<EmployeeAttributes, 'managerId'> {
   return {
     email: r.email,
     givenName: r.given_name,
@@ -122,7 +127,6 @@ function rowAttributes(r: Pick<Selectable<EmployeeTable>, (typeof attributeColum
     preferredLanguage: r.preferred_language,
     employeeId: r.entra_employee_id,
     companyName: r.company_name,
-    managerId: r.manager_entra_id,
   };
 }
 
