@@ -118,6 +118,23 @@ describeEachStore('the directory a sync writes', (backend) => {
     expect(new Set(log.map((c) => JSON.stringify([c.action, c.changedFields])))).toEqual(new Set([JSON.stringify(['updated', ['city']])]));
   });
 
+  it('tells listeners of every delta page as it is read, without writing the run record for each', async () => {
+    addPeopleInFull(500);
+    const sync = service();
+    await sync.runSync(orgId);
+    for (const id of people(450)) tenant.updateUser(id, { city: 'Paris' });
+    const reading: number[] = [];
+    sync.events.on('progress', (e) => {
+      if (e.phase === 'reading_changes') reading.push(e.pages);
+    });
+    const writes = jest.spyOn(store.runs, 'transition');
+    const run = await sync.runSync(orgId);
+    expect(run.counts).toMatchObject({ updated: 450 });
+    expect(reading).toEqual([1, 2, 3]);
+    // The record says the round is reading once (its first page), then at most once a second: not once a page.
+    expect(writes.mock.calls.filter(([, , change]) => change.phase === 'reading_changes')).toHaveLength(1);
+  });
+
   it('looks up with their slice the changed employees beyond what it keeps ahead, and still logs exactly what changed', async () => {
     addPeopleInFull(500);
     const sync = service({ employeesLookedUpAhead: 300 });
