@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { SyncService } from '@users-sync/api/sync/index';
 import { type DirectoryChangesSizing, defaultSizing } from '@users-sync/api/sync/directory-changes';
 import { describeEachStore } from '../store/store-backends';
-import { FakeTenant } from './fake-graph';
+import { type FakeUser, FakeTenant } from './fake-graph';
 
 /**
  * How a run writes: each page compared with the stored hashes of its own employees, changes
@@ -86,19 +86,23 @@ describeEachStore('the directory a sync writes', (backend) => {
     expect(walked).toHaveBeenCalled();
   });
 
-  /** Users with every mapped attribute set, each to its own value. */
-  const addPeopleInFull = (n: number) => {
-    for (const id of people(n)) {
+  /**
+   * `synced` users with every mapped attribute set, each to its own value, synced once; then
+   * `change` made to the first `changed` of them in Entra. Returns the service for the next run.
+   */
+  const syncedThenChanged = async (synced: number, changed: number, change: Partial<FakeUser>, sizing?: Partial<DirectoryChangesSizing>) => {
+    for (const id of people(synced)) {
       tenant.addUser({ id, givenName: `${id}-given`, surname: `${id}-surname`, department: 'Research', jobTitle: 'Analyst', officeLocation: 'Room 12', city: 'London', country: 'UK', preferredLanguage: 'en-GB', employeeId: `E-${id}`, companyName: 'Contoso Ltd', managerId: id === 'p0' ? null : 'p0' });
     }
+    const sync = service(sizing);
+    await sync.runSync(orgId);
+    for (const id of people(changed)) tenant.updateUser(id, change);
+    return sync;
   };
 
   it('looks up the employees of an incremental round while it reads the delta pages, and logs what changed without reading them again', async () => {
-    addPeopleInFull(500);
-    const sync = service();
-    await sync.runSync(orgId);
     // 450 changes: three delta pages of 200, each looked up while the next one is requested.
-    for (const id of people(450)) tenant.updateUser(id, { city: 'Paris' });
+    const sync = await syncedThenChanged(500, 450, { city: 'Paris' });
     const events: string[] = [];
     tenant.onRequest = () => events.push('request');
     const lookUp = store.employees.storedWithAttributesByEntraIds.bind(store.employees);
@@ -119,10 +123,7 @@ describeEachStore('the directory a sync writes', (backend) => {
   });
 
   it('tells listeners of every delta page as it is read, without writing the run record for each', async () => {
-    addPeopleInFull(500);
-    const sync = service();
-    await sync.runSync(orgId);
-    for (const id of people(450)) tenant.updateUser(id, { city: 'Paris' });
+    const sync = await syncedThenChanged(500, 450, { city: 'Paris' });
     const reading: number[] = [];
     sync.events.on('progress', (e) => {
       if (e.phase === 'reading_changes') reading.push(e.pages);
@@ -136,10 +137,7 @@ describeEachStore('the directory a sync writes', (backend) => {
   });
 
   it('looks up with their slice the changed employees beyond what it keeps ahead, and still logs exactly what changed', async () => {
-    addPeopleInFull(500);
-    const sync = service({ employeesLookedUpAhead: 300 });
-    await sync.runSync(orgId);
-    for (const id of people(450)) tenant.updateUser(id, { jobTitle: 'Engineer' });
+    const sync = await syncedThenChanged(500, 450, { jobTitle: 'Engineer' }, { employeesLookedUpAhead: 300 });
     const run = await sync.runSync(orgId);
     expect(run.counts).toMatchObject({ updated: 450, unchanged: 0 });
     // The second page (200 more) would pass 300: its users are looked up with their slice, and
@@ -151,10 +149,7 @@ describeEachStore('the directory a sync writes', (backend) => {
   });
 
   it('previews an incremental round by looking up each slice as it compares it, not ahead', async () => {
-    addPeopleInFull(300);
-    const sync = service();
-    await sync.runSync(orgId);
-    for (const id of people(250)) tenant.updateUser(id, { country: 'France' });
+    const sync = await syncedThenChanged(300, 250, { country: 'France' });
     const ahead = jest.spyOn(store.employees, 'storedWithAttributesByEntraIds');
     const preview = await sync.runSync(orgId, { dryRun: true });
     expect(preview).toMatchObject({ status: 'succeeded', dryRun: true, counts: { updated: 250 } });
